@@ -1,0 +1,5 @@
+"""Allow ``python -m smarthealth``."""
+
+from .cli import main
+
+main()

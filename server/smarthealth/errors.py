@@ -1,0 +1,65 @@
+"""Errors the project reports to its users.
+
+A ``SmartHealthError`` carries a message meant for the user (CLI output or HTTP body). Anything
+else that escapes is a bug: the CLI and the server report it as an internal error and keep the
+traceback in the log only.
+"""
+
+from __future__ import annotations
+
+
+class SmartHealthError(Exception):
+    """An error with a message that can be shown to the user as it is."""
+
+    #: HTTP status used when the error reaches the web layer.
+    http_status = 500
+
+    def __init__(self, message: str, *, where: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.where = where
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+class SourceError(SmartHealthError):
+    """A source document or curated file is malformed, or a quote is not in its document."""
+
+
+class ValidationFailed(SmartHealthError):
+    """SHACL validation found violations."""
+
+
+class ReasoningFailed(SmartHealthError):
+    """The ontology plus data is inconsistent or has unsatisfiable classes."""
+
+
+class BadRequest(SmartHealthError):
+    """The client sent something the server cannot accept (HTTP 400)."""
+
+    http_status = 400
+
+
+class Unauthorized(SmartHealthError):
+    """The request needs credentials it did not carry (HTTP 401)."""
+
+    http_status = 401
+
+
+class Forbidden(SmartHealthError):
+    """The request's credentials are not good enough (HTTP 403)."""
+
+    http_status = 403
+
+
+class NotAcceptable(SmartHealthError):
+    """No representation matches the request's Accept header (HTTP 406)."""
+
+    http_status = 406
+
+
+class QueryTimeout(SmartHealthError):
+    """A query ran past its time limit (HTTP 503)."""
+
+    http_status = 503

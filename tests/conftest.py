@@ -1,0 +1,22 @@
+"""Fixtures shared by the whole suite: settings, the graph built once per run into a temporary
+folder, and (tests/server_process.py) a real server process on a free loopback port."""
+
+from __future__ import annotations
+
+import pytest
+
+from smarthealth.config import Settings
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory) -> Settings:
+    """Project settings whose build output goes to a temporary folder, not data/build/."""
+    return Settings().with_build_dir(tmp_path_factory.mktemp("build"))
+
+
+@pytest.fixture(scope="session")
+def built(settings):
+    """Build the graph from data/sources once per test run; return the build report."""
+    from smarthealth.population.build import build
+
+    return build(settings)
