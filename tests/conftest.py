@@ -20,3 +20,12 @@ def built(settings):
     from smarthealth.population.build import build
 
     return build(settings)
+
+
+@pytest.fixture(scope="session")
+def live_server(built):
+    """Serve the built graph from a real ``smarthealth serve`` process; yield its base URL."""
+    from server_process import start_server
+
+    with start_server(["--data", str(built.dataset_path)]) as server:
+        yield server.base_url
