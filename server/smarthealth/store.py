@@ -1,0 +1,701 @@
+"""The SPARQL store behind the endpoint: a small interface, and Oxigraph behind it.
+
+``SparqlStore`` is what the rest of the project codes against, so that a remote SPARQL 1.1 store
+can take Oxigraph's place later. ``OxigraphStore`` keeps the authoritative data in this process
+(in memory, or on disk with ``store_dir``) and, when asked for ``workers``, runs queries in a small
+pool of worker processes. pyoxigraph has no query timeout and a thread cannot be stopped, so a
+query that runs past its time limit is stopped by killing its worker process (SIGKILL); a fresh
+worker takes its place. Each worker holds its own in-memory copy of the dataset, loaded from an
+N-Quads dump that the main process writes once per data generation (after each update).
+
+Dataset rules (the same in both modes):
+
+- default graph = union of the store's default graph and all its named graphs, unless the query
+  has FROM / FROM NAMED or the caller gives ``default_graph_uris`` / ``named_graph_uris``;
+- caller-given graph lists override the query's FROM / FROM NAMED (SPARQL 1.1 Protocol, 2.1.4);
+  when only ``named_graph_uris`` is given the default graph is empty, as the protocol says;
+- graphs that are not stored are empty: nothing is ever fetched.
+"""
+
+from __future__ import annotations
+
+import abc
+import itertools
+import logging
+import multiprocessing.connection
+import os
+import queue
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+import pyoxigraph as ox
+
+from .errors import BadRequest, QueryTimeout, SmartHealthError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT_S = 30.0
+
+#: Named graph that receives the triples of a triple-format file (Turtle, N-Triples, RDF/XML)
+#: loaded with ``load``; dataset formats (TriG, N-Quads, JSON-LD) keep their own graphs.
+DATA_GRAPH_PREFIX = "urn:smarthealth:data:"
+
+#: File extension -> RDF format of files the store can load.
+RDF_FORMATS_BY_EXTENSION = {
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".turtle": ox.RdfFormat.TURTLE,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".ntriples": ox.RdfFormat.N_TRIPLES,
+    ".trig": ox.RdfFormat.TRIG,
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".nquads": ox.RdfFormat.N_QUADS,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+    ".json": ox.RdfFormat.JSON_LD,
+    ".rdf": ox.RdfFormat.RDF_XML,
+    ".owl": ox.RdfFormat.RDF_XML,
+    ".xml": ox.RdfFormat.RDF_XML,
+}
+
+#: Media type -> format of SELECT and ASK results.
+RESULTS_FORMATS = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+
+#: Media type -> format of CONSTRUCT and DESCRIBE results (and of dumps).
+GRAPH_FORMATS = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/trig": ox.RdfFormat.TRIG,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+}
+
+# Results travel between processes in lossless formats; other formats are made on demand.
+_SOLUTIONS_WIRE_FORMAT = ox.QueryResultsFormat.JSON
+_TRIPLES_WIRE_FORMAT = ox.RdfFormat.N_TRIPLES
+
+def data_graph_iri(path: Path) -> str:
+    """Return the named graph IRI that receives the triples of a triple-format file."""
+    return DATA_GRAPH_PREFIX + Path(path).name
+
+
+def rdf_format_for(path: Path) -> ox.RdfFormat:
+    """Return the RDF format of a data file from its extension, or raise a BadRequest."""
+    try:
+        return RDF_FORMATS_BY_EXTENSION[Path(path).suffix.lower()]
+    except KeyError:
+        known = ", ".join(sorted(RDF_FORMATS_BY_EXTENSION))
+        raise BadRequest(
+            f"cannot tell the RDF format of {Path(path).name!r}; use one of {known}",
+            where=str(path),
+        ) from None
+
+
+@dataclass
+class QueryResult:
+    """The answer to a SPARQL query, kept in a lossless serialisation until asked for another."""
+
+    kind: str  # "select" | "ask" | "graph"
+    variables: list[str] = field(default_factory=list)
+    boolean: bool | None = None
+    #: SPARQL JSON results for "select" and "ask", N-Triples for "graph".
+    payload: bytes = b""
+
+    @property
+    def wire_media_type(self) -> str:
+        """Return the media type of ``payload``."""
+        return "application/n-triples" if self.kind == "graph" else "application/sparql-results+json"
+
+    @property
+    def rows(self) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
+        """Return the solutions of a SELECT as dicts of variable name to pyoxigraph term."""
+        if self.kind != "select":
+            raise TypeError(f"a {self.kind} result has no rows")
+        solutions = ox.parse_query_results(self.payload, format=_SOLUTIONS_WIRE_FORMAT)
+        names = [variable.value for variable in solutions.variables]
+        rows = []
+        for solution in solutions:
+            row = {}
+            for name in names:
+                value = solution[name]
+                if value is not None:
+                    row[name] = value
+            rows.append(row)
+        return rows
+
+    @property
+    def triples(self) -> list[ox.Triple]:
+        """Return the triples of a CONSTRUCT or DESCRIBE result."""
+        if self.kind != "graph":
+            raise TypeError(f"a {self.kind} result has no triples")
+        return [quad.triple for quad in ox.parse(self.payload, format=_TRIPLES_WIRE_FORMAT)]
+
+    def serialize(self, media_type: str, prefixes: dict[str, str] | None = None) -> bytes:
+        """Return the result in one of the protocol's media types (see RESULTS_FORMATS, GRAPH_FORMATS)."""
+        if media_type == self.wire_media_type:
+            return self.payload
+        if self.kind == "graph":
+            rdf_format = GRAPH_FORMATS.get(media_type)
+            if rdf_format is None:
+                raise ValueError(f"graph results cannot be serialised as {media_type}")
+            quads = ox.parse(self.payload, format=_TRIPLES_WIRE_FORMAT)
+            used = _used_prefixes(self.payload, prefixes) if rdf_format in _PREFIXED_FORMATS else None
+            return ox.serialize(quads, format=rdf_format, prefixes=used or None)
+        results_format = RESULTS_FORMATS.get(media_type)
+        if results_format is None:
+            raise ValueError(f"{self.kind} results cannot be serialised as {media_type}")
+        parsed = ox.parse_query_results(self.payload, format=_SOLUTIONS_WIRE_FORMAT)
+        return parsed.serialize(format=results_format)
+
+
+_PREFIXED_FORMATS = {ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML}
+
+
+def _used_prefixes(payload: bytes, prefixes: dict[str, str] | None) -> dict[str, str]:
+    """Keep the prefixes whose namespace occurs in the payload, so output carries no unused ones."""
+    if not prefixes:
+        return {}
+    return {name: iri for name, iri in prefixes.items() if f"<{iri}".encode() in payload}
+
+
+class SparqlStore(abc.ABC):
+    """A SPARQL 1.1 dataset the endpoint queries and updates."""
+
+    @abc.abstractmethod
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graph_uris: list[str] | None = None,
+        named_graph_uris: list[str] | None = None,
+        substitutions: dict | None = None,
+        timeout_s: float | None = None,
+    ) -> QueryResult:
+        """Run a SPARQL query and return its result."""
+
+    @abc.abstractmethod
+    def update(
+        self,
+        sparql: str,
+        *,
+        using_graph_uris: list[str] | None = None,
+        using_named_graph_uris: list[str] | None = None,
+    ) -> None:
+        """Apply a SPARQL update."""
+
+    @abc.abstractmethod
+    def named_graphs(self) -> list[str]:
+        """Return the IRIs of the stored named graphs, sorted."""
+
+    @abc.abstractmethod
+    def load(self, path: Path) -> None:
+        """Load an RDF file (format from its extension) into the store."""
+
+    @abc.abstractmethod
+    def dump(self, media_type: str = "application/n-quads") -> bytes:
+        """Return the whole dataset in a dataset media type (N-Quads or TriG)."""
+
+    @abc.abstractmethod
+    def __len__(self) -> int:
+        """Return the number of stored quads."""
+
+    @property
+    def generation(self) -> int:
+        """Return a number that changes whenever the data changes (for caches)."""
+        return 0
+
+    def close(self) -> None:
+        """Release the store's resources (worker processes, files)."""
+
+
+class OxigraphStore(SparqlStore):
+    """An Oxigraph store, in memory or on disk, with optional worker processes for timeouts."""
+
+    def __init__(
+        self,
+        store_dir: Path | None = None,
+        *,
+        workers: int = 0,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+    ):
+        self._store = ox.Store(str(store_dir)) if store_dir else ox.Store()
+        self.store_dir = Path(store_dir) if store_dir else None
+        self.default_timeout_s = timeout_s
+        self._write_lock = threading.Lock()
+        self._generation = 0
+        self._pool = _WorkerPool(self, workers) if workers > 0 else None
+
+    # -- data ------------------------------------------------------------------------------
+
+    @property
+    def generation(self) -> int:
+        return self._generation
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def is_empty(self) -> bool:
+        """Return whether the store holds no quad at all."""
+        return len(self._store) == 0
+
+    def named_graphs(self) -> list[str]:
+        return sorted(
+            graph.value for graph in self._store.named_graphs() if isinstance(graph, ox.NamedNode)
+        )
+
+    def load(self, path: Path) -> None:
+        path = Path(path)
+        rdf_format = rdf_format_for(path)
+        if not path.is_file():
+            raise BadRequest("no such data file", where=str(path))
+        target = None if rdf_format.supports_datasets else ox.NamedNode(data_graph_iri(path))
+        with self._write_lock:
+            try:
+                # pyoxigraph resolves no remote JSON-LD context and no XML external entity.
+                self._store.bulk_load(
+                    path=str(path), format=rdf_format, base_iri=path.resolve().as_uri(), to_graph=target
+                )
+            except SyntaxError as error:
+                raise BadRequest(f"cannot parse the file: {error}", where=str(path)) from None
+            if self.store_dir:
+                self._store.flush()
+            self._generation += 1
+        log.info("loaded %s (%d quads in the store)", path, len(self._store))
+
+    def load_bytes(self, data: bytes, media_type: str, graph_iri: str | None = None) -> None:
+        """Load RDF data given in memory, triples into ``graph_iri`` (or the default graph)."""
+        rdf_format = GRAPH_FORMATS.get(media_type)
+        if rdf_format is None:
+            raise BadRequest(f"cannot load RDF given as {media_type}")
+        target = ox.NamedNode(graph_iri) if graph_iri and not rdf_format.supports_datasets else None
+        with self._write_lock:
+            try:
+                self._store.load(data, format=rdf_format, to_graph=target)
+            except SyntaxError as error:
+                raise BadRequest(f"cannot parse the data: {error}") from None
+            self._generation += 1
+
+    def dump(self, media_type: str = "application/n-quads") -> bytes:
+        rdf_format = GRAPH_FORMATS.get(media_type)
+        if rdf_format is None or not rdf_format.supports_datasets:
+            raise ValueError(f"a dataset cannot be dumped as {media_type}")
+        return self._store.dump(format=rdf_format)
+
+    def dump_to(self, path: Path) -> None:
+        """Write the whole dataset as N-Quads to a file."""
+        self._store.dump(output=str(path), format=ox.RdfFormat.N_QUADS)
+
+    # -- SPARQL ----------------------------------------------------------------------------
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graph_uris: list[str] | None = None,
+        named_graph_uris: list[str] | None = None,
+        substitutions: dict | None = None,
+        timeout_s: float | None = None,
+    ) -> QueryResult:
+        options = _dataset_options(sparql, default_graph_uris, named_graph_uris)
+        if substitutions:
+            options["substitutions"] = {name: str(term) for name, term in substitutions.items()}
+        if self._pool is None:
+            # In-process: no time limit can be enforced (a thread cannot be stopped).
+            return _execute(self._store, sparql, options)
+        return self._pool.run(sparql, options, self.default_timeout_s if timeout_s is None else timeout_s)
+
+    def update(
+        self,
+        sparql: str,
+        *,
+        using_graph_uris: list[str] | None = None,
+        using_named_graph_uris: list[str] | None = None,
+    ) -> None:
+        if using_graph_uris or using_named_graph_uris:
+            sparql = add_using_clauses(sparql, using_graph_uris or [], using_named_graph_uris or [])
+        with self._write_lock:
+            try:
+                self._store.update(sparql)
+            except SyntaxError as error:
+                raise BadRequest(f"malformed update: {error}") from None
+            except OSError as error:
+                # LOAD of an unreachable or unparsable document, a failed SERVICE.
+                raise BadRequest(f"the update failed: {error}") from None
+            if self.store_dir:
+                self._store.flush()
+            self._generation += 1
+
+    def warm_up(self) -> None:
+        """Start the worker processes now rather than on the first query."""
+        if self._pool is not None:
+            self._pool.start()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+
+
+def open_store(
+    data_paths: list[Path] | None = None,
+    store_dir: Path | None = None,
+    *,
+    workers: int = 0,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+) -> OxigraphStore:
+    """Open a store (in memory, or on disk in ``store_dir``) and load ``data_paths`` into it.
+
+    An on-disk store that already holds data is served as it is when no ``data_paths`` are given;
+    given ``data_paths`` replace its content.
+    """
+    store = OxigraphStore(store_dir, workers=workers, timeout_s=timeout_s)
+    if data_paths:
+        if store_dir and not store.is_empty():
+            log.info("replacing the content of the store in %s", store_dir)
+            store._store.clear()
+        for path in data_paths:
+            store.load(Path(path))
+    return store
+
+
+# -- dataset and query helpers ------------------------------------------------------------------
+
+_DATASET_CLAUSE = re.compile(r"\bFROM\b", re.IGNORECASE)
+
+
+def _dataset_options(
+    sparql: str, default_graph_uris: list[str] | None, named_graph_uris: list[str] | None
+) -> dict:
+    """Return pyoxigraph's dataset arguments for a query, following the protocol's rules."""
+    if default_graph_uris or named_graph_uris:
+        return {
+            "default_graph": list(default_graph_uris or []),
+            "named_graphs": list(named_graph_uris or []),
+        }
+    # pyoxigraph ignores FROM when asked for the union default graph, so ask for it only when the
+    # query has no dataset clause of its own. A false hit (FROM in a string) only loses the union.
+    if _DATASET_CLAUSE.search(sparql) and query_has_dataset_clause(sparql):
+        return {}
+    return {"use_default_graph_as_union": True}
+
+
+def query_has_dataset_clause(sparql: str) -> bool:
+    """Return whether a query has a FROM or FROM NAMED clause, ignoring strings, IRIs and comments."""
+    return any(token.upper() == "FROM" for token in _keywords(sparql))
+
+
+_TOKEN = re.compile(
+    r"""
+      (?P<comment>\#[^\n]*)
+    | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+                 |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
+    | (?P<iri><[^<>"{}|^`\\\s]*>)
+    | (?P<open>\{) | (?P<close>\})
+    | (?P<word>[A-Za-z_][A-Za-z0-9_\-]*(?::[^\s{}()<>,;]*)?|[?$][A-Za-z0-9_]+)
+    | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def _tokens(sparql: str) -> Iterable[tuple[str, str, int, int]]:
+    """Yield (kind, text, start, brace depth) for the tokens of a query or update."""
+    depth = 0
+    for match in _TOKEN.finditer(sparql):
+        kind = match.lastgroup
+        if kind == "open":
+            depth += 1
+        elif kind == "close":
+            depth -= 1
+        yield kind, match.group(), match.start(), depth
+
+
+def _keywords(sparql: str) -> Iterable[str]:
+    """Yield the bare words of a query outside strings, IRIs and comments."""
+    for kind, text, _, _ in _tokens(sparql):
+        if kind == "word" and ":" not in text:
+            yield text
+
+
+def add_using_clauses(update: str, using: list[str], using_named: list[str]) -> str:
+    """Return an update whose DELETE/INSERT operations carry the protocol's USING graphs.
+
+    The SPARQL 1.1 Protocol (2.2.3) makes ``using-graph-uri`` / ``using-named-graph-uri`` act as
+    USING / USING NAMED on every operation; an update that names its own USING or WITH together
+    with them is an error.
+    """
+    clauses = "".join(f" USING <{_check_iri(iri)}>" for iri in using) + "".join(
+        f" USING NAMED <{_check_iri(iri)}>" for iri in using_named
+    )
+    insert_at = []
+    previous = ("", "")
+    for kind, text, start, depth in _tokens(update):
+        if kind == "comment" or (kind == "other" and text.isspace()):
+            continue
+        word = text.upper() if kind == "word" else ""
+        if depth == 0 and word in ("USING", "WITH"):
+            raise BadRequest(
+                "an update with its own USING or WITH clause cannot be combined with "
+                "using-graph-uri or using-named-graph-uri"
+            )
+        # "DELETE WHERE { ... }" takes no USING; "INSERT/DELETE { ... } WHERE" does.
+        if depth == 0 and word == "WHERE" and previous != ("word", "DELETE"):
+            insert_at.append(start)
+        previous = (kind, word)
+    for position in reversed(insert_at):
+        update = update[:position] + clauses.strip() + " " + update[position:]
+    return update
+
+
+def _check_iri(iri: str) -> str:
+    """Refuse a graph IRI that could break out of the IRI syntax."""
+    if re.search(r"[<>\"{}|^`\\\s]", iri) or not iri:
+        raise BadRequest(f"not a valid IRI: {iri!r}")
+    return iri
+
+
+def _parse_term(text: str):
+    """Parse one RDF term written in N-Triples syntax (how substitutions cross processes)."""
+    quads = list(ox.parse(f"<urn:x:s> <urn:x:p> {text} .".encode(), format=ox.RdfFormat.N_TRIPLES))
+    return quads[0].object
+
+
+def _execute(store: ox.Store, sparql: str, options: dict) -> QueryResult:
+    """Run a query on a pyoxigraph store and return its result in the wire formats."""
+    arguments = dict(options)
+    if "default_graph" in arguments:
+        arguments["default_graph"] = [ox.NamedNode(iri) for iri in arguments["default_graph"]]
+        arguments["named_graphs"] = [ox.NamedNode(iri) for iri in arguments["named_graphs"]]
+    if "substitutions" in arguments:
+        arguments["substitutions"] = {
+            ox.Variable(name): _parse_term(text) for name, text in arguments["substitutions"].items()
+        }
+    try:
+        answer = store.query(sparql, **arguments)
+    except SyntaxError as error:
+        raise BadRequest(f"malformed query: {error}") from None
+    except RuntimeError as error:
+        raise BadRequest(f"the query cannot be run: {error}") from None
+    if isinstance(answer, ox.QueryBoolean):
+        return QueryResult(
+            "ask", boolean=bool(answer), payload=answer.serialize(format=_SOLUTIONS_WIRE_FORMAT)
+        )
+    if isinstance(answer, ox.QuerySolutions):
+        variables = [variable.value for variable in answer.variables]
+        return QueryResult(
+            "select", variables=variables, payload=answer.serialize(format=_SOLUTIONS_WIRE_FORMAT)
+        )
+    return QueryResult("graph", payload=answer.serialize(format=_TRIPLES_WIRE_FORMAT))
+
+
+# -- worker processes ---------------------------------------------------------------------------
+
+
+def _worker_main(connection) -> None:
+    """Serve queries sent over ``connection`` from an in-memory copy of the dataset."""
+    # Ctrl-C in a terminal reaches the whole process group; the parent decides when we stop.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    store = ox.Store()
+    generation = None
+    while True:
+        try:
+            message = connection.recv()
+        except (EOFError, OSError):
+            return
+        operation = message[0]
+        if operation == "stop":
+            return
+        wanted_generation, dump_path = message[1], message[2]
+        try:
+            if wanted_generation != generation:
+                store, generation = ox.Store(), None
+                store.bulk_load(path=dump_path, format=ox.RdfFormat.N_QUADS)
+                generation = wanted_generation
+            if operation == "load":
+                connection.send(("loaded", generation))
+                continue
+            result = _execute(store, message[3], message[4])
+            reply = ("ok", result.kind, result.variables, result.boolean, result.payload)
+        except BadRequest as error:
+            reply = ("bad-request", error.message)
+        except Exception as error:  # reported to the parent, which logs it as an internal error
+            reply = ("error", f"{type(error).__name__}: {error}")
+        if operation == "load":
+            reply = ("loaded", generation)  # a failed load is retried with the next query
+        connection.send(reply)
+
+
+# The worker is a fresh interpreter started with this one line, not a multiprocessing child:
+# multiprocessing's "spawn" re-runs the parent's __main__ (``python -m smarthealth`` would start
+# the CLI again) and "fork" is unsafe in a threaded server.
+_WORKER_COMMAND = "import sys; from smarthealth.store import _worker_entry; _worker_entry(int(sys.argv[1]))"
+
+
+def _worker_entry(fd: int) -> None:
+    """Run a worker on the socket inherited as file descriptor ``fd``."""
+    _worker_main(multiprocessing.connection.Connection(fd))
+
+
+class _Worker:
+    """One worker process and the parent's end of its socket."""
+
+    _numbers = itertools.count(1)
+
+    def __init__(self):
+        self.number = next(self._numbers)
+        parent_end, child_end = socket.socketpair()
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", _WORKER_COMMAND, str(child_end.fileno())],
+                pass_fds=(child_end.fileno(),),
+                stdin=subprocess.DEVNULL,
+            )
+        finally:
+            child_end.close()
+        self.connection = multiprocessing.connection.Connection(parent_end.detach())
+
+    def kill(self) -> None:
+        """Stop the process at once (SIGKILL) and reap it."""
+        self.process.kill()
+        self.process.wait(timeout=5)
+        self.connection.close()
+
+
+class _WorkerPool:
+    """A fixed number of query worker processes, each with its own copy of the dataset."""
+
+    def __init__(self, owner: OxigraphStore, size: int):
+        self._owner = owner
+        self._size = size
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._lock = threading.Lock()
+        self._pid = None
+        self._dump_dir: Path | None = None
+        self._dump_generation = None
+        self._dump_path: Path | None = None
+        self._workers: set[_Worker] = set()
+
+    def start(self) -> None:
+        """Start the workers (again, in a forked child such as a gunicorn worker)."""
+        with self._lock:
+            self._start_locked()
+
+    def _start_locked(self) -> None:
+        if self._pid == os.getpid():
+            return
+        # After a fork the parent's workers and pipes belong to the parent: forget them.
+        self._idle = queue.Queue()
+        self._workers = set()
+        self._dump_generation = None
+        self._dump_dir = Path(tempfile.mkdtemp(prefix="smarthealth-dumps-"))
+        self._pid = os.getpid()
+        self._refresh_dump_locked()
+        for _ in range(self._size):
+            self._add_worker_locked()
+
+    def _add_worker_locked(self) -> None:
+        worker = _Worker()
+        self._workers.add(worker)
+        # Load the data now, in the background of the new process, not during the first query.
+        worker.connection.send(("load", self._dump_generation, str(self._dump_path)))
+        self._idle.put(worker)
+
+    def _refresh_dump_locked(self) -> tuple[int, Path]:
+        """Write the dataset for the workers when it changed since the last dump."""
+        generation = self._owner.generation
+        if generation != self._dump_generation:
+            path = self._dump_dir / f"generation-{generation}.nq"
+            with self._owner._write_lock:
+                self._owner.dump_to(path)
+            # Keep the previous dump: a worker may be reading it right now.
+            for old in self._dump_dir.glob("generation-*.nq"):
+                if old != path and old != self._dump_path:
+                    old.unlink(missing_ok=True)
+            self._dump_generation, self._dump_path = generation, path
+        return self._dump_generation, self._dump_path
+
+    def run(self, sparql: str, options: dict, timeout_s: float) -> QueryResult:
+        """Run a query in a worker; kill the worker and raise QueryTimeout past the time limit."""
+        started = time.monotonic()
+        with self._lock:
+            self._start_locked()
+            generation, dump_path = self._refresh_dump_locked()
+        try:
+            worker = self._idle.get(timeout=timeout_s)
+        except queue.Empty:
+            raise QueryTimeout(
+                f"all query workers stayed busy for {timeout_s:g} s; try again later"
+            ) from None
+        try:
+            worker.connection.send(("query", generation, str(dump_path), sparql, options))
+            reply = self._receive(worker, started + timeout_s, timeout_s)
+        except QueryTimeout:
+            self._replace(worker, reason="the query ran past its time limit")
+            raise
+        except (EOFError, OSError) as error:
+            self._replace(worker, reason=f"the worker died ({error!r})")
+            raise SmartHealthError("the query could not be evaluated") from None
+        self._idle.put(worker)
+        status = reply[0]
+        if status == "ok":
+            _, kind, variables, boolean, payload = reply
+            return QueryResult(kind, variables=variables, boolean=boolean, payload=payload)
+        if status == "bad-request":
+            raise BadRequest(reply[1])
+        log.error("query worker failed: %s", reply[1])
+        raise SmartHealthError("the query could not be evaluated")
+
+    def _receive(self, worker: _Worker, deadline: float, timeout_s: float):
+        """Return the worker's reply to the query, skipping acknowledgements of earlier loads."""
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not worker.connection.poll(remaining):
+                raise QueryTimeout(
+                    f"the query ran past the time limit of {timeout_s:g} s and was stopped; "
+                    "simplify it or add a LIMIT"
+                )
+            reply = worker.connection.recv()
+            if reply[0] == "loaded":
+                continue
+            return reply
+
+    def _replace(self, worker: _Worker, reason: str) -> None:
+        log.warning("killing query worker %d: %s", worker.number, reason)
+        worker.kill()
+        with self._lock:
+            self._workers.discard(worker)
+            if self._pid == os.getpid():
+                self._add_worker_locked()
+
+    def close(self) -> None:
+        """Stop every worker and remove the dumps."""
+        with self._lock:
+            if self._pid != os.getpid():
+                return
+            for worker in list(self._workers):
+                worker.kill()
+            self._workers.clear()
+            if self._dump_dir is not None:
+                shutil.rmtree(self._dump_dir, ignore_errors=True)
+            self._pid = None
+
+
+def query_form(sparql: str) -> str | None:
+    """Return the form keyword (SELECT, ASK, CONSTRUCT, DESCRIBE) a query starts with, if found."""
+    for word in _keywords(sparql):
+        if word.upper() in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+            return word.upper()
+    return None
