@@ -63,3 +63,25 @@ class QueryTimeout(SmartHealthError):
     """A query ran past its time limit (HTTP 503)."""
 
     http_status = 503
+
+
+class MethodNotAllowed(SmartHealthError):
+    """The resource does not answer this HTTP method (HTTP 405)."""
+
+    http_status = 405
+
+    def __init__(self, message: str, *, allowed: tuple[str, ...] = ("GET", "POST")):
+        super().__init__(message)
+        self.allowed = allowed
+
+
+class PayloadTooLarge(SmartHealthError):
+    """The request body is larger than the server accepts (HTTP 413)."""
+
+    http_status = 413
+
+
+class UnsupportedMediaType(SmartHealthError):
+    """The request body's media type or charset is not one the server reads (HTTP 415)."""
+
+    http_status = 415
