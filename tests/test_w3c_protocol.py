@@ -28,6 +28,7 @@ from w3c.manifest import (
     UPDATE_CASES,
     Case,
     Request,
+    suite_dataset,
     turtle_documents,
 )
 
@@ -46,15 +47,6 @@ RDF_FORMATS = {
     "application/n-quads": "nquads",
     "application/trig": "trig",
 }
-FOAF_DOCUMENT = rdflib.URIRef("http://xmlns.com/foaf/0.1/Document")
-
-
-def suite_dataset() -> rdflib.Dataset:
-    """Load the suite's Turtle documents, each into the named graph the suite gives it."""
-    dataset = rdflib.Dataset()
-    for graph_iri, path in turtle_documents().items():
-        dataset.graph(rdflib.URIRef(graph_iri)).parse(path, format="turtle")
-    return dataset
 
 
 @pytest.fixture(scope="module")

@@ -19,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import rdflib
+
 HERE = Path(__file__).resolve().parent
 KASEI = "http://kasei.us/2009/09/sparql/data/"
 DATA = {f"data{n}": f"{KASEI}data{n}.rdf" for n in range(4)}
@@ -39,6 +41,14 @@ RDF_TYPES = (
 def turtle_documents() -> dict[str, Path]:
     """Return the suite's documents: graph IRI -> Turtle file."""
     return {iri: HERE / f"{stem}.ttl" for stem, iri in DATA.items()}
+
+
+def suite_dataset() -> rdflib.Dataset:
+    """Load the suite's Turtle documents, each into the named graph the suite gives it."""
+    dataset = rdflib.Dataset()
+    for graph_iri, path in turtle_documents().items():
+        dataset.graph(rdflib.URIRef(graph_iri)).parse(path, format="turtle")
+    return dataset
 
 
 @dataclass(frozen=True)
