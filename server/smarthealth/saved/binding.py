@@ -1,0 +1,139 @@
+"""Bind user values to a saved query as typed RDF terms, never by pasting them into its text.
+
+The only text added to a query is a VALUES block made of the parameter variables (names fixed by
+the query file) and terms serialised by pyoxigraph after validation; it goes at the place
+computed once when the query was loaded (right after the ``{`` of the top-level WHERE group). A
+left-out optional parameter is simply not in the block, so its variable stays unbound.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Callable, Mapping
+
+import pyoxigraph as ox
+
+from .catalog import SavedQuery
+from .params import Parameter, ParameterError, candidate_iris, literal_term
+
+log = logging.getLogger(__name__)
+
+#: Request arguments that are not query parameters.
+RESERVED_ARGUMENTS = {"page"}
+
+#: Called with a candidate IRI; returns whether the graph mentions it (as subject or object).
+IriExists = Callable[[str], bool]
+
+
+@dataclass(frozen=True)
+class BoundQuery:
+    """A saved query with its values: the SPARQL to run and the terms it was given."""
+
+    query: SavedQuery
+    sparql: str
+    terms: dict[str, ox.NamedNode | ox.Literal]
+    page: int | None = None
+
+
+def bind(
+    query: SavedQuery,
+    arguments: Mapping[str, str],
+    *,
+    base_iri: str,
+    iri_exists: IriExists | None = None,
+) -> BoundQuery:
+    """Check the arguments against the query's parameters and return the query to run.
+
+    ``iri_exists`` resolves short keys and refuses IRIs that name nothing in the graph; without
+    it (no store at hand) a short key becomes its first IRI pattern and IRIs are not looked up.
+    """
+    known = {p.name for p in query.params}
+    for name in arguments:
+        if name not in known and name not in RESERVED_ARGUMENTS:
+            expected = ", ".join(sorted(known)) or "none"
+            raise ParameterError(
+                f"unknown parameter {name!r} for query {query.name!r}; its parameters: {expected}")
+    terms: dict[str, ox.NamedNode | ox.Literal] = {}
+    for parameter in query.params:
+        raw = arguments.get(parameter.name)
+        if raw is None or raw == "":
+            raw = parameter.default
+        if raw is None:
+            if parameter.required:
+                raise ParameterError(
+                    f"missing required parameter {parameter.name!r} of query {query.name!r}: "
+                    f"expected {parameter.expected}")
+            continue
+        terms[parameter.variable] = term_for(parameter, raw, base_iri=base_iri,
+                                             iri_exists=iri_exists)
+    page = _page(query, arguments.get("page"))
+    return BoundQuery(query, render_sparql(query, terms, page), terms, page)
+
+
+def term_for(parameter: Parameter, value: str, *, base_iri: str,
+             iri_exists: IriExists | None = None) -> ox.NamedNode | ox.Literal:
+    """Return the RDF term for one parameter value, or raise ParameterError naming the parameter."""
+    if parameter.enum and parameter.type != "iri" and value not in parameter.enum:
+        raise ParameterError(
+            f"parameter {parameter.name!r}: {value!r} is not one of {', '.join(parameter.enum)}")
+    if parameter.type != "iri":
+        return literal_term(parameter, value)
+    candidates = candidate_iris(parameter, value.strip(), base_iri=base_iri)
+    if iri_exists is None:
+        return _named_node(parameter, candidates[0])
+    found = [iri for iri in candidates if iri_exists(iri)]
+    if not found:
+        what = parameter.kind or "resource"
+        raise ParameterError(
+            f"parameter {parameter.name!r}: no such {what} {value!r} in the graph; expected "
+            f"{parameter.expected}")
+    if len(found) > 1:
+        raise ParameterError(
+            f"parameter {parameter.name!r}: {value!r} is ambiguous, it names "
+            f"{', '.join(found)}; give the full IRI")
+    return _named_node(parameter, found[0])
+
+
+def _named_node(parameter: Parameter, iri: str) -> ox.NamedNode:
+    try:
+        return ox.NamedNode(iri)
+    except ValueError:
+        raise ParameterError(
+            f"parameter {parameter.name!r}: {iri!r} is not a valid IRI; expected "
+            f"{parameter.expected}") from None
+
+
+def _page(query: SavedQuery, raw: str | None) -> int | None:
+    if raw is None or raw == "":
+        return 1 if query.pagination else None
+    if not query.pagination:
+        raise ParameterError(f"parameter 'page': query {query.name!r} is not paginated")
+    if not raw.isdigit() or int(raw) < 1:
+        raise ParameterError(f"parameter 'page': {raw!r} is not a positive integer such as 2")
+    return int(raw)
+
+
+def render_sparql(query: SavedQuery, terms: Mapping[str, ox.NamedNode | ox.Literal],
+                  page: int | None = None) -> str:
+    """Return the query text with a VALUES block of the terms and, if paginated, LIMIT/OFFSET."""
+    text = query.text
+    if terms:
+        variables = " ".join(f"?{name}" for name in terms)
+        # str() of a pyoxigraph term is its N-Triples form: escaped, and valid SPARQL syntax.
+        row = " ".join(str(term) for term in terms.values())
+        block = f"\n  VALUES ({variables}) {{ ({row}) }}\n"
+        text = text[: query.values_offset] + block + text[query.values_offset:]
+    if query.pagination and page:
+        text = f"{text.rstrip()}\nLIMIT {query.pagination} OFFSET {(page - 1) * query.pagination}\n"
+    return text
+
+
+def store_iri_exists(run_ask: Callable[[str], bool]) -> IriExists:
+    """Return an IriExists that asks the store whether any triple mentions the IRI."""
+
+    def exists(iri: str) -> bool:
+        term = ox.NamedNode(iri)  # validated: the ASK text below cannot be broken out of
+        return run_ask(f"ASK {{ {{ {term} ?p ?o }} UNION {{ ?s ?p {term} }} }}")
+
+    return exists
