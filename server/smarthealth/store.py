@@ -184,8 +184,9 @@ class SparqlStore(abc.ABC):
         named_graph_uris: list[str] | None = None,
         substitutions: dict | None = None,
         timeout_s: float | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
-        """Run a SPARQL query and return its result."""
+        """Run a SPARQL query and return its result (relative IRIs resolve against ``base_iri``)."""
 
     @abc.abstractmethod
     def update(
@@ -194,8 +195,9 @@ class SparqlStore(abc.ABC):
         *,
         using_graph_uris: list[str] | None = None,
         using_named_graph_uris: list[str] | None = None,
+        base_iri: str | None = None,
     ) -> None:
-        """Apply a SPARQL update."""
+        """Apply a SPARQL update (relative IRIs resolve against ``base_iri``)."""
 
     @abc.abstractmethod
     def named_graphs(self) -> list[str]:
@@ -276,6 +278,16 @@ class OxigraphStore(SparqlStore):
             self._generation += 1
         log.info("loaded %s (%d quads in the store)", path, len(self._store))
 
+    def replace_content(self, paths: list[Path]) -> None:
+        """Empty the store, then load the given files."""
+        if not self.is_empty():
+            log.info("replacing the content of the store%s", f" in {self.store_dir}" if self.store_dir else "")
+            with self._write_lock:
+                self._store.clear()
+                self._generation += 1
+        for path in paths:
+            self.load(Path(path))
+
     def load_bytes(self, data: bytes, media_type: str, graph_iri: str | None = None) -> None:
         """Load RDF data given in memory, triples into ``graph_iri`` (or the default graph)."""
         rdf_format = GRAPH_FORMATS.get(media_type)
@@ -309,8 +321,11 @@ class OxigraphStore(SparqlStore):
         named_graph_uris: list[str] | None = None,
         substitutions: dict | None = None,
         timeout_s: float | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         options = _dataset_options(sparql, default_graph_uris, named_graph_uris)
+        if base_iri:
+            options["base_iri"] = base_iri
         if substitutions:
             options["substitutions"] = {name: str(term) for name, term in substitutions.items()}
         if self._pool is None:
@@ -324,12 +339,13 @@ class OxigraphStore(SparqlStore):
         *,
         using_graph_uris: list[str] | None = None,
         using_named_graph_uris: list[str] | None = None,
+        base_iri: str | None = None,
     ) -> None:
         if using_graph_uris or using_named_graph_uris:
             sparql = add_using_clauses(sparql, using_graph_uris or [], using_named_graph_uris or [])
         with self._write_lock:
             try:
-                self._store.update(sparql)
+                self._store.update(sparql, base_iri=base_iri)
             except SyntaxError as error:
                 raise BadRequest(f"malformed update: {error}") from None
             except OSError as error:
@@ -363,11 +379,7 @@ def open_store(
     """
     store = OxigraphStore(store_dir, workers=workers, timeout_s=timeout_s)
     if data_paths:
-        if store_dir and not store.is_empty():
-            log.info("replacing the content of the store in %s", store_dir)
-            store._store.clear()
-        for path in data_paths:
-            store.load(Path(path))
+        store.replace_content(data_paths)
     return store
 
 

@@ -1,0 +1,215 @@
+"""The web application: a SPARQL 1.1 endpoint over the Smart Health graph, and its pages.
+
+Configuration keys of ``create_app`` (each also read from an environment variable, for gunicorn:
+``gunicorn -w 2 'smarthealth.web:create_app()'``); the ``config`` argument wins over the
+environment, which wins over the defaults:
+
+================== ============================ ==================================================
+key                environment variable         meaning
+================== ============================ ==================================================
+DATA               SMARTHEALTH_DATA             RDF files to serve (``os.pathsep``-separated in
+                                                the environment); default: the built graph
+STORE              SMARTHEALTH_STORE            folder of an on-disk Oxigraph store kept between
+                                                runs (loaded only when empty or DATA is given)
+TIMEOUT            SMARTHEALTH_TIMEOUT          query time limit in seconds (default 30)
+WORKERS            SMARTHEALTH_WORKERS          query worker processes (default 2; 0 runs queries
+                                                in the server process, with no time limit)
+UPDATE_TOKEN       SMARTHEALTH_UPDATE_TOKEN     bearer token that allows SPARQL updates; none:
+                                                updates are refused (read-only, the default)
+SERVICE_ALLOWLIST  SMARTHEALTH_SERVICE_ALLOWLIST IRIs that SERVICE and LOAD may reach (space- or
+                                                comma-separated; default none)
+MAX_REQUEST_BYTES  SMARTHEALTH_MAX_REQUEST_BYTES largest request body or URL (default 1 MB)
+SPARQL_STORE       (none)                       a ready ``SparqlStore`` to serve instead of
+                                                opening one (tests, embedding)
+================== ============================ ==================================================
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import Flask, current_app, g, request
+
+from ..errors import SmartHealthError
+from ..store import DEFAULT_TIMEOUT_S, SparqlStore, open_store
+from .safety import SafetyPolicy
+
+log = logging.getLogger(__name__)
+access_log = logging.getLogger("smarthealth.web.access")
+
+DEFAULTS = {
+    "DATA": None,
+    "STORE": None,
+    "TIMEOUT": DEFAULT_TIMEOUT_S,
+    "WORKERS": 2,
+    "UPDATE_TOKEN": None,
+    "SERVICE_ALLOWLIST": (),
+    "MAX_REQUEST_BYTES": 1_000_000,
+    "SPARQL_STORE": None,
+}
+
+
+def _paths(value: str) -> list[str]:
+    return [part for part in value.split(os.pathsep) if part]
+
+
+def _iris(value: str) -> list[str]:
+    return [part for part in re.split(r"[\s,]+", value) if part]
+
+
+#: Configuration key -> (environment variable, how to read its value).
+ENVIRONMENT = {
+    "DATA": ("SMARTHEALTH_DATA", _paths),
+    "STORE": ("SMARTHEALTH_STORE", str),
+    "TIMEOUT": ("SMARTHEALTH_TIMEOUT", float),
+    "WORKERS": ("SMARTHEALTH_WORKERS", int),
+    "UPDATE_TOKEN": ("SMARTHEALTH_UPDATE_TOKEN", str),
+    "SERVICE_ALLOWLIST": ("SMARTHEALTH_SERVICE_ALLOWLIST", _iris),
+    "MAX_REQUEST_BYTES": ("SMARTHEALTH_MAX_REQUEST_BYTES", int),
+}
+
+
+@dataclass
+class EndpointState:
+    """What the endpoint's views share: the store, the safety policy and per-generation caches."""
+
+    store: SparqlStore
+    policy: SafetyPolicy
+    cache: dict = field(default_factory=dict)
+
+    def cached(self, key, compute):
+        """Return ``compute()``, computed once per data generation and key."""
+        full_key = (self.store.generation, key)
+        if full_key not in self.cache:
+            if len(self.cache) > 64:
+                self.cache.clear()
+            self.cache[full_key] = compute()
+        return self.cache[full_key]
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Create and configure an instance of the application."""
+    app = Flask(__name__)
+    app.config.update(DEFAULTS)
+    app.config.update(_from_environment())
+    if config:
+        app.config.update(config)
+    app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_REQUEST_BYTES"])
+
+    store = app.config["SPARQL_STORE"] or _open_configured_store(app.config)
+    stored_graphs_cache = {}
+
+    def is_stored_graph(iri: str) -> bool:
+        generation = store.generation
+        if stored_graphs_cache.get("generation") != generation:
+            stored_graphs_cache.update(generation=generation, graphs=frozenset(store.named_graphs()))
+        return iri in stored_graphs_cache["graphs"]
+
+    policy = SafetyPolicy(
+        service_allowlist=frozenset(app.config["SERVICE_ALLOWLIST"] or ()),
+        is_stored_graph=is_stored_graph,
+    )
+    app.extensions["smarthealth"] = EndpointState(store, policy)
+
+    from . import errors
+
+    errors.init_app(app)
+    _init_request_log(app)
+    _init_cors(app)
+
+    # One area of the site per blueprint.
+    from . import describe, health, sparql
+
+    app.register_blueprint(sparql.bp)
+    app.register_blueprint(describe.bp)
+    app.register_blueprint(health.bp)
+    return app
+
+
+def get_store() -> SparqlStore:
+    """Return the store of the current application (inside a request or app context)."""
+    return current_app.extensions["smarthealth"].store
+
+
+def get_state() -> EndpointState:
+    """Return the endpoint state of the current application."""
+    return current_app.extensions["smarthealth"]
+
+
+def _from_environment() -> dict:
+    values = {}
+    for key, (variable, read) in ENVIRONMENT.items():
+        raw = os.environ.get(variable)
+        if raw is None or raw == "":
+            continue
+        try:
+            values[key] = read(raw)
+        except ValueError:
+            raise SmartHealthError(f"{variable}={raw!r} is not a valid value") from None
+    return values
+
+
+def _open_configured_store(config) -> SparqlStore:
+    """Open the store the configuration asks for, building the graph when nothing else is given."""
+    data = [Path(path) for path in config["DATA"] or []]
+    store_dir = Path(config["STORE"]) if config["STORE"] else None
+    options = {"workers": int(config["WORKERS"]), "timeout_s": float(config["TIMEOUT"])}
+    store = open_store(None, store_dir, **options)
+    if not data and store_dir and len(store):
+        log.info("serving the store in %s as it is (%d quads)", store_dir, len(store))
+        return _closing_at_exit(store)
+    store.replace_content(data or [_built_dataset()])
+    return _closing_at_exit(store)
+
+
+def _built_dataset() -> Path:
+    """Build the graph if needed (sources newer than the build) and return the TriG path."""
+    try:
+        from ..population.build import ensure_built
+    except ImportError:
+        raise SmartHealthError(
+            "the graph cannot be built here (smarthealth.population is missing); "
+            "serve RDF files with --data instead"
+        ) from None
+    from ..config import Settings
+
+    return ensure_built(Settings())
+
+
+def _closing_at_exit(store: SparqlStore) -> SparqlStore:
+    atexit.register(store.close)
+    return store
+
+
+def _init_request_log(app: Flask) -> None:
+    """Log one line per request: method, path, status, duration (never any header)."""
+
+    @app.before_request
+    def start_clock():
+        g.request_started = time.perf_counter()
+
+    @app.after_request
+    def log_request(response):
+        started = g.get("request_started")
+        duration_ms = (time.perf_counter() - started) * 1000 if started else 0.0
+        access_log.info("%s %s %s %.1f ms", request.method, request.path, response.status_code, duration_ms)
+        return response
+
+
+def _init_cors(app: Flask) -> None:
+    """Let browser pages on any origin read the endpoint, and answer CORS preflights."""
+
+    @app.after_request
+    def add_cors_headers(response):
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        if request.method == "OPTIONS":
+            response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+            response.headers["Access-Control-Allow-Headers"] = "Accept, Authorization, Content-Type"
+            response.headers["Access-Control-Max-Age"] = "86400"
+        return response

@@ -1,0 +1,54 @@
+"""The ``smarthealth serve`` command: serve the graph over the SPARQL 1.1 Protocol."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+
+log = logging.getLogger(__name__)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--store",
+    "store_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Keep an on-disk Oxigraph store in this folder between runs.",
+)
+@click.option(
+    "--data",
+    "data_paths",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Serve these RDF files instead of the built graph (Turtle, TriG, N-Quads, N-Triples, "
+    "JSON-LD, RDF/XML, by extension; may be repeated). Triples of a triple format go into the "
+    "named graph urn:smarthealth:data:{file name}.",
+)
+@click.option("--timeout", type=float, help="Query time limit in seconds [default: 30].")
+@click.option("--workers", type=int, help="Query worker processes [default: 2].")
+def serve(host, port, store_dir, data_paths, timeout, workers):
+    """Serve the graph over the SPARQL 1.1 Protocol (updates need SMARTHEALTH_UPDATE_TOKEN)."""
+    from . import create_app
+
+    config = {}
+    if data_paths:
+        config["DATA"] = [str(path) for path in data_paths]
+    if store_dir:
+        config["STORE"] = str(store_dir)
+    if timeout is not None:
+        config["TIMEOUT"] = timeout
+    if workers is not None:
+        config["WORKERS"] = workers
+    app = create_app(config)
+    store = app.extensions["smarthealth"].store
+    if hasattr(store, "warm_up"):
+        store.warm_up()
+    # The access log of create_app has one line per request; werkzeug's own would repeat it.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    click.echo(f"serving {len(store)} quads in {len(store.named_graphs())} named graphs "
+               f"at http://{host}:{port}/sparql")
+    app.run(host=host, port=port, threaded=True, use_reloader=False)

@@ -1,0 +1,149 @@
+"""Checks that a query or update cannot make the server fetch anything.
+
+pyoxigraph is built with an HTTP client: ``SERVICE`` and ``LOAD`` would fetch from the network or
+read local files. So every query and update is parsed with rdflib's SPARQL parser first and
+refused (400, naming the clause and the IRI) when it holds:
+
+- ``SERVICE <iri>`` (or ``SERVICE ?variable``) whose IRI is not on the configured allow-list;
+- ``LOAD <iri>`` whose IRI is not on the allow-list;
+- ``FROM``, ``FROM NAMED``, ``USING`` or ``USING NAMED`` with an IRI of a fetchable scheme
+  (http, https, file, ftp) that is not a stored named graph. Such a clause only selects stored
+  graphs (Oxigraph never fetches a dataset IRI), so a stored graph's IRI is allowed whatever its
+  scheme, and a ``urn:`` IRI is allowed as a plain dataset selector (unknown graphs are empty).
+
+The allow-list is empty by default. Parsing costs a few milliseconds, so it is skipped when the
+text cannot hold any of those keywords (no SPARQL escape sequence, no keyword substring).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from pyparsing import ParseException
+from rdflib.plugins.sparql.algebra import translatePrologue
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.term import Variable
+
+from ..errors import BadRequest
+
+FETCHABLE_SCHEMES = ("http", "https", "file", "ftp")
+
+# Any text holding one of the keywords, or a \u escape that could spell one, is parsed.
+_NEEDS_PARSING = re.compile(r"service|load|from|using|\\u|\\U", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class SafetyPolicy:
+    """What a query may reach: the allow-list and a way to tell stored graphs."""
+
+    service_allowlist: frozenset[str] = frozenset()
+    is_stored_graph: Callable[[str], bool] = lambda iri: False
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One clause of a query or update that names an IRI the server could be asked to fetch."""
+
+    clause: str  # "SERVICE", "LOAD", "FROM", "FROM NAMED", "USING", "USING NAMED"
+    iri: str | None  # None for SERVICE ?variable
+
+
+def check_query(sparql: str, policy: SafetyPolicy, base_iri: str | None = None) -> None:
+    """Raise a BadRequest if a query could make the server fetch anything."""
+    if not _NEEDS_PARSING.search(sparql):
+        return
+    try:
+        parsed = parseQuery(sparql)
+    except ParseException as error:
+        raise BadRequest(f"malformed query: {_parser_message(error)}") from None
+    prologue = translatePrologue(parsed[0], base_iri)
+    _enforce(_references(parsed[1], prologue), policy)
+
+
+def check_update(sparql: str, policy: SafetyPolicy, base_iri: str | None = None) -> None:
+    """Raise a BadRequest if an update could make the server fetch anything."""
+    if not _NEEDS_PARSING.search(sparql):
+        return
+    try:
+        parsed = parseUpdate(sparql)
+    except ParseException as error:
+        raise BadRequest(f"malformed update: {_parser_message(error)}") from None
+    prologue = None
+    references: list[Reference] = []
+    # Each operation has its own prologue; prefixes declared earlier stay in force.
+    for operation_prologue, operation in zip(parsed.prologue, parsed.get("request", [])):
+        prologue = translatePrologue(operation_prologue, base_iri, None, prologue)
+        references.extend(_references(operation, prologue))
+    _enforce(references, policy)
+
+
+# Parse-tree node name -> (clause name for the user, key holding the IRI).
+_SERVICE_NODES = {"ServiceGraphPattern": ("SERVICE", "term"), "Load": ("LOAD", "iri")}
+_DATASET_NODES = {"DatasetClause": "FROM", "UsingClause": "USING"}
+
+
+def _references(node, prologue) -> Iterable[Reference]:
+    """Yield the SERVICE, LOAD and dataset clauses found anywhere under a parse-tree node."""
+    if isinstance(node, CompValue):
+        if node.name in _SERVICE_NODES:
+            clause, key = _SERVICE_NODES[node.name]
+            yield Reference(clause, _resolve(node.get(key), prologue))
+        elif node.name in _DATASET_NODES:
+            clause = _DATASET_NODES[node.name]
+            if node.get("named") is not None:
+                yield Reference(f"{clause} NAMED", _resolve(node.get("named"), prologue))
+            else:
+                yield Reference(clause, _resolve(node.get("default"), prologue))
+        children = node.values()
+    elif isinstance(node, (list, tuple)) or hasattr(node, "asList"):
+        children = node
+    else:
+        return
+    for child in children:
+        yield from _references(child, prologue)
+
+
+def _resolve(term, prologue) -> str | None:
+    """Return the absolute IRI of a parsed IRI or prefixed name (None for a variable)."""
+    if term is None or isinstance(term, Variable):
+        return None
+    try:
+        resolved = prologue.absolutize(term)
+    except Exception:  # an undeclared prefix: rdflib raises its own error type
+        prefix = term.get("prefix") if isinstance(term, CompValue) else None
+        raise BadRequest(f"malformed query: undeclared prefix {prefix or ''}:") from None
+    return str(resolved)
+
+
+def _enforce(references: Iterable[Reference], policy: SafetyPolicy) -> None:
+    """Raise a BadRequest for the first reference the policy does not allow."""
+    for reference in references:
+        iri = reference.iri
+        if reference.clause in ("SERVICE", "LOAD"):
+            if iri is None:
+                raise BadRequest(
+                    "SERVICE with a variable is not allowed: this endpoint does not query other services"
+                )
+            if iri not in policy.service_allowlist:
+                raise BadRequest(
+                    f"{reference.clause} <{iri}> is not allowed: this endpoint does not fetch "
+                    "data from other services or files"
+                )
+        elif _is_fetchable(iri) and not policy.is_stored_graph(iri):
+            raise BadRequest(
+                f"{reference.clause} <{iri}> is not allowed: it is not a graph of this dataset "
+                "and the endpoint does not fetch remote or local documents"
+            )
+
+
+def _is_fetchable(iri: str | None) -> bool:
+    scheme = (iri or "").split(":", 1)[0].lower()
+    return scheme in FETCHABLE_SCHEMES
+
+
+def _parser_message(error: ParseException) -> str:
+    """Return rdflib's parse error as one line with line and column."""
+    return f"{error.msg} at line {error.lineno}, column {error.col}"
