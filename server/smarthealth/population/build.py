@@ -81,7 +81,7 @@ def build(settings: Settings) -> BuildReport:
     counts = count_classes(dataset)
     triples = {str(name): len(graph) for name, graph in graphs.items()}
     for skipped in report_skipped:
-        log.warning("skipped: %s", skipped)
+        log.debug("skipped: %s", skipped)
     return BuildReport(dataset_path=paths["trig"], paths=paths, counts=counts, triples=triples,
                        skipped=report_skipped, warnings=warnings)
 

@@ -21,7 +21,7 @@ from .registry import Registry
 from .yamlio import LINE, load_yaml, where
 
 RECORD_FIELDS = {"id", "a", "label", "altLabels", "quote", "props", "amount", "membership", "note", LINE}
-MEMBERSHIP_FIELDS = {"member", "organization", "role", "isMember", "period", "label", LINE}
+MEMBERSHIP_FIELDS = {"member", "organization", "role", "isMember", "period", "startDate", "label", LINE}
 INSTANCE_PATH = re.compile(
     r"^(?:" + "|".join(sorted(set(PATH_OF_CLASS.values()) | {
         "membership", "observation", "theme", "topic", "source", "graph"})) + r")(?:/[A-Za-z0-9._-]+)*$"
@@ -58,7 +58,7 @@ class CuratedFile:
             classes = [terms.resource(c, place) for c in _as_list(record.get("a"))]
             if entity is not None:
                 registry.emit(sg, entity, quote=quotes[0], where=place)
-            elif not classes:
+            elif not classes and (subject, RDF.type, None) not in sg.graph:
                 raise SourceError("record needs a class ('a:')", where=place)
             for class_iri in classes:
                 sg.add(subject, RDF.type, class_iri)
@@ -190,6 +190,8 @@ def _membership(sg, terms: _TermReader, spec, quotes, place, mentions) -> None:
                       period=str(spec["period"]) if spec.get("period") else None, label=spec.get("label"))
     for quote in quotes[1:]:
         sg.cite(node, quote, where=place)
+    if spec.get("startDate"):
+        sg.add(node, SMH.startDate, terms.value(spec["startDate"], place))
     mentions.setdefault(member, (quotes[0], place))
     mentions.setdefault(organisation, (quotes[0], place))
 

@@ -252,6 +252,7 @@ def _topics(sg: SourceGraph, profile: Profile) -> None:
     scheme = sg.iris("topic")
     sg.node(scheme, SKOS.ConceptScheme, label_en="Personalised-medicine policy topics",
             quote="Topics covered In policies", where=where)
+    sg.add(scheme, SKOS.prefLabel, Literal("Personalised-medicine policy topics", lang="en"))
     for topic in text.split(":", 1)[1].split(";"):
         topic = topic.strip()
         concept_iri = sg.iris(f"topic/{slugify(topic.split('(')[0])}")
