@@ -20,7 +20,7 @@ from .params import Parameter, ParameterError, candidate_iris, literal_term
 log = logging.getLogger(__name__)
 
 #: Request arguments that are not query parameters.
-RESERVED_ARGUMENTS = {"page"}
+RESERVED_ARGUMENTS = {"page", "format"}
 
 #: Called with a candidate IRI; returns whether the graph mentions it (as subject or object).
 IriExists = Callable[[str], bool]
@@ -54,7 +54,7 @@ def bind(
             expected = ", ".join(sorted(known)) or "none"
             raise ParameterError(
                 f"unknown parameter {name!r} for query {query.name!r}; its parameters: {expected}")
-    terms: dict[str, ox.NamedNode | ox.Literal] = {}
+    given: list[tuple[Parameter, str]] = []
     for parameter in query.params:
         raw = arguments.get(parameter.name)
         if raw is None or raw == "":
@@ -65,9 +65,16 @@ def bind(
                     f"missing required parameter {parameter.name!r} of query {query.name!r}: "
                     f"expected {parameter.expected}")
             continue
-        terms[parameter.variable] = term_for(parameter, raw, base_iri=base_iri,
-                                             iri_exists=iri_exists)
+        given.append((parameter, raw))
     page = _page(query, arguments.get("page"))
+    # Check every value's syntax before looking any IRI up, so that a malformed value is reported
+    # as such even when another parameter names something unknown.
+    for parameter, raw in given:
+        term_for(parameter, raw, base_iri=base_iri, iri_exists=None)
+    terms: dict[str, ox.NamedNode | ox.Literal] = {
+        parameter.variable: term_for(parameter, raw, base_iri=base_iri, iri_exists=iri_exists)
+        for parameter, raw in given
+    }
     return BoundQuery(query, render_sparql(query, terms, page), terms, page)
 
 
@@ -137,3 +144,16 @@ def store_iri_exists(run_ask: Callable[[str], bool]) -> IriExists:
         return run_ask(f"ASK {{ {{ {term} ?p ?o }} UNION {{ ?s ?p {term} }} }}")
 
     return exists
+
+
+def run(store, query: SavedQuery, arguments: Mapping[str, str], *, base_iri: str,
+        timeout_s: float | None = None):
+    """Bind the arguments (looking IRIs up in the store) and run the query; return (bound, result)."""
+
+    def ask(sparql: str) -> bool:
+        return bool(store.query(sparql, timeout_s=timeout_s).boolean)
+
+    bound = bind(query, arguments, base_iri=base_iri, iri_exists=store_iri_exists(ask))
+    log.debug("running saved query %s with %s", query.name,
+              {name: str(term) for name, term in bound.terms.items()})
+    return bound, store.query(bound.sparql, timeout_s=timeout_s)

@@ -84,10 +84,12 @@ KEY_HINTS = {
     "entity": "the key of any instance (BE2, ku-leuven, s3p4pm, we-are, ...) or a full IRI",
 }
 
-KEY_SYNTAX = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 # A full IRI as users type it: an absolute http(s) or urn IRI with none of the characters that
 # the IRI grammar excludes (so it can never close the <...> it is written in).
-FULL_IRI = re.compile(r"^(https?://|urn:)[^<>\"{}|^`\\\s]+$")
+IRI_PATTERN = r'(?:https?://|urn:)[^<>"{}|^`\\\s]+'
+KEY_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]*"
+FULL_IRI = re.compile(f"^{IRI_PATTERN}$")
+KEY_SYNTAX = re.compile(f"^{KEY_PATTERN}$")
 NUTS_LIKE = re.compile(r"^[A-Za-z]{2}[0-9A-Za-z]{0,3}$")
 
 

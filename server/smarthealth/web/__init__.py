@@ -124,12 +124,13 @@ def create_app(config: dict | None = None) -> Flask:
     _init_cors(app)
 
     # One area of the site per blueprint.
-    from . import describe, health, pages, sparql
+    from . import api, describe, health, pages, sparql
 
     app.register_blueprint(sparql.bp)
     app.register_blueprint(describe.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
     return app
 
 
