@@ -343,11 +343,15 @@ class OxigraphStore(SparqlStore):
     ) -> None:
         if using_graph_uris or using_named_graph_uris:
             sparql = add_using_clauses(sparql, using_graph_uris or [], using_named_graph_uris or [])
+        sparql = clear_silently(sparql)
         with self._write_lock:
             try:
                 self._store.update(sparql, base_iri=base_iri)
             except SyntaxError as error:
                 raise BadRequest(f"malformed update: {error}") from None
+            except RuntimeError as error:
+                # DROP of a graph that does not exist, and other refusals of the update.
+                raise BadRequest(f"the update cannot be applied: {error}") from None
             except OSError as error:
                 # LOAD of an unreachable or unparsable document, a failed SERVICE.
                 raise BadRequest(f"the update failed: {error}") from None
@@ -469,6 +473,26 @@ def add_using_clauses(update: str, using: list[str], using_named: list[str]) -> 
         previous = (kind, word)
     for position in reversed(insert_at):
         update = update[:position] + clauses.strip() + " " + update[position:]
+    return update
+
+
+def clear_silently(update: str) -> str:
+    """Return an update whose CLEAR operations succeed on graphs the store does not hold.
+
+    Oxigraph records graphs and fails a CLEAR of an unknown one; this endpoint treats every graph
+    it does not hold as empty (as queries do), and clearing an empty graph is a no-op.
+    """
+    insert_at = []
+    previous = ""
+    for kind, text, start, depth in _tokens(update):
+        if kind == "comment" or (kind == "other" and text.isspace()):
+            continue
+        word = text.upper() if kind == "word" else ""
+        if depth == 0 and previous == "CLEAR" and word != "SILENT":
+            insert_at.append(start)
+        previous = word if depth == 0 else ""
+    for position in reversed(insert_at):
+        update = update[:position] + "SILENT " + update[position:]
     return update
 
 

@@ -203,7 +203,7 @@ def _new_graph() -> Graph:
     return graph
 
 
-def _rdf_response(kind: str, build, format_parameter: str | None) -> Response:
+def _rdf_response(kind: str, build, format_parameter: tuple[str, ...]) -> Response:
     """Serialise a description in the negotiated RDF format, once per generation and format."""
     media_type = negotiate_description(request.headers.get("Accept"), format_parameter)
     key = (kind, media_type, request.host_url)
@@ -213,7 +213,7 @@ def _rdf_response(kind: str, build, format_parameter: str | None) -> Response:
     return response
 
 
-def service_description_response(format_parameter: str | None = None) -> Response:
+def service_description_response(format_parameter: tuple[str, ...] = ()) -> Response:
     """Answer ``GET /sparql`` without a query: the service description."""
     return _rdf_response("service-description", service_description, format_parameter)
 
@@ -221,4 +221,4 @@ def service_description_response(format_parameter: str | None = None) -> Respons
 @bp.route("/.well-known/void")
 def void() -> Response:
     """Describe the dataset with VoID."""
-    return _rdf_response("void", void_description, request.args.get("format"))
+    return _rdf_response("void", void_description, tuple(request.args.getlist("format")))

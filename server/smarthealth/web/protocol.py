@@ -54,6 +54,7 @@ MEDIA_TYPE_ALIASES = {
         "application/xml": "application/rdf+xml",
         "text/xml": "application/rdf+xml",
         "application/x-turtle": "text/turtle",
+        "application/x-json+ld": "application/ld+json",
         "text/plain": "application/n-triples",
     },
 }
@@ -69,7 +70,9 @@ FORMAT_PARAMETER = {
     "nt": {"graph": "application/n-triples"},
     "ntriples": {"graph": "application/n-triples"},
     "rdfxml": {"graph": "application/rdf+xml"},
+    "rdf+xml": {"graph": "application/rdf+xml"},
     "jsonld": {"graph": "application/ld+json"},
+    "json-ld": {"graph": "application/ld+json"},
     "trig": {"graph": "application/trig"},
     "nq": {"graph": "application/n-quads"},
     "nquads": {"graph": "application/n-quads"},
@@ -103,7 +106,8 @@ class Operation:
     named_graph_uris: tuple[str, ...] = ()
     using_graph_uris: tuple[str, ...] = ()
     using_named_graph_uris: tuple[str, ...] = ()
-    format: str | None = None
+    #: Values of the ``format`` parameter (clients such as SPARQLWrapper repeat it).
+    format: tuple[str, ...] = ()
 
 
 def content_type_header(media_type: str) -> str:
@@ -122,7 +126,7 @@ def read_operation(request, max_bytes: int) -> Operation:
         if "query" not in url_parameters:
             if any(url_parameters.get(name) for name in QUERY_PARAMETERS):
                 raise BadRequest("missing 'query' parameter")
-            return Operation("description", format=_single(url_parameters, "format"))
+            return Operation("description", format=_formats(url_parameters))
         return _query(url_parameters)
 
     media_type, charset = _content_type(request)
@@ -200,9 +204,14 @@ def _merge(*sources: dict[str, list[str]]) -> dict[str, list[str]]:
 
 def _single(parameters: dict[str, list[str]], name: str) -> str | None:
     values = parameters.get(name, [])
-    if len(values) > 1:
+    # Some clients (SPARQLWrapper) repeat a parameter with the same value; that is not ambiguous.
+    if len(set(values)) > 1:
         raise BadRequest(f"the '{name}' parameter is given {len(values)} times; give it once")
     return values[0] if values else None
+
+
+def _formats(parameters: dict[str, list[str]]) -> tuple[str, ...]:
+    return tuple(value for value in parameters.get("format", []) if value.strip())
 
 
 def _graphs(parameters: dict[str, list[str]], name: str) -> tuple[str, ...]:
@@ -225,7 +234,7 @@ def _query(parameters: dict[str, list[str]]) -> Operation:
         text,
         default_graph_uris=_graphs(parameters, "default-graph-uri"),
         named_graph_uris=_graphs(parameters, "named-graph-uri"),
-        format=_single(parameters, "format"),
+        format=_formats(parameters),
     )
 
 
@@ -244,7 +253,7 @@ def _update(parameters: dict[str, list[str]]) -> Operation:
     )
 
 
-def negotiate(kind: str, accept_header: str | None, format_parameter: str | None = None) -> str:
+def negotiate(kind: str, accept_header: str | None, format_parameter: tuple[str, ...] = ()) -> str:
     """Return the media type to answer a result of ``kind`` with, or raise NotAcceptable.
 
     The ``format`` parameter, for clients that cannot set headers, wins over Accept. Accept is
@@ -269,10 +278,20 @@ def negotiate(kind: str, accept_header: str | None, format_parameter: str | None
 _KIND_NAMES = {"select": "SELECT result", "ask": "ASK result", "graph": "CONSTRUCT or DESCRIBE result"}
 
 
-def _from_format_parameter(kind: str, value: str) -> str:
+def _from_format_parameter(kind: str, values: tuple[str, ...] | str) -> str:
+    """Return the media type the ``format`` values ask for; several values must agree."""
+    if isinstance(values, str):
+        values = (values,)
+    media_types = {_media_type_of_format(kind, value) for value in values}
+    if len(media_types) > 1:
+        raise BadRequest(f"the 'format' values {', '.join(values)} ask for different formats")
+    return media_types.pop()
+
+
+def _media_type_of_format(kind: str, value: str) -> str:
     value = value.strip().lower()
-    if value in MEDIA_TYPES[kind]:
-        return value
+    if "/" in value:  # media types, read like an Accept header ("a/b,c/d")
+        return negotiate(kind, value)
     choices = FORMAT_PARAMETER.get(value)
     if choices is None:
         raise BadRequest(f"unknown format {value!r}; use one of {', '.join(FORMAT_PARAMETER)}")
@@ -286,7 +305,7 @@ def _from_format_parameter(kind: str, value: str) -> str:
 DESCRIPTION_MEDIA_TYPES = ("text/turtle", "application/ld+json", "application/rdf+xml", "application/n-triples")
 
 
-def negotiate_description(accept_header: str | None, format_parameter: str | None = None) -> str:
+def negotiate_description(accept_header: str | None, format_parameter: tuple[str, ...] = ()) -> str:
     """Return the RDF media type for a description; Turtle when nothing better matches."""
     if format_parameter:
         media_type = _from_format_parameter("graph", format_parameter)

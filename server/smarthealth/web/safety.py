@@ -90,13 +90,13 @@ def _references(node, prologue) -> Iterable[Reference]:
     if isinstance(node, CompValue):
         if node.name in _SERVICE_NODES:
             clause, key = _SERVICE_NODES[node.name]
-            yield Reference(clause, _resolve(node.get(key), prologue))
+            yield Reference(clause, _resolve(_child(node, key), prologue))
         elif node.name in _DATASET_NODES:
             clause = _DATASET_NODES[node.name]
-            if node.get("named") is not None:
-                yield Reference(f"{clause} NAMED", _resolve(node.get("named"), prologue))
+            if "named" in node:
+                yield Reference(f"{clause} NAMED", _resolve(_child(node, "named"), prologue))
             else:
-                yield Reference(clause, _resolve(node.get("default"), prologue))
+                yield Reference(clause, _resolve(_child(node, "default"), prologue))
         children = node.values()
     elif isinstance(node, (list, tuple)) or hasattr(node, "asList"):
         children = node
@@ -104,6 +104,11 @@ def _references(node, prologue) -> Iterable[Reference]:
         return
     for child in children:
         yield from _references(child, prologue)
+
+
+def _child(node: CompValue, key: str):
+    """Return a child of a parse-tree node, or None (CompValue.get answers a missing key oddly)."""
+    return dict.get(node, key)
 
 
 def _resolve(term, prologue) -> str | None:
