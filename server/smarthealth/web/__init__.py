@@ -102,7 +102,9 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
     app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_REQUEST_BYTES"])
 
-    store = app.config["SPARQL_STORE"] or _open_configured_store(app.config)
+    store = app.config["SPARQL_STORE"]
+    if store is None:  # not "or": an empty store is falsy (len 0) and still the one to serve
+        store = _open_configured_store(app.config)
     stored_graphs_cache = {}
 
     def is_stored_graph(iri: str) -> bool:
