@@ -194,6 +194,16 @@ def count_classes(dataset: Dataset) -> dict[str, dict[str, int]]:
     return dict(sorted(counts.items()))
 
 
+def count_union(dataset: Dataset) -> dict[str, int]:
+    """Count distinct typed instances per class over the union of all named graphs."""
+    pairs = {(s, o) for s, _, o, _ in dataset.quads((None, RDF.type, None, None))}
+    per_class = Counter(
+        dataset.namespace_manager.curie(str(cls)) if _has_prefix(dataset, cls) else str(cls)
+        for _, cls in pairs
+    )
+    return dict(sorted(per_class.items()))
+
+
 def _has_prefix(dataset: Dataset, iri) -> bool:
     return any(str(iri).startswith(str(ns)) for _, ns in dataset.namespaces())
 
@@ -230,4 +240,4 @@ def with_base_iri(settings: Settings, base_iri: str | None) -> Settings:
     return replace(settings, base_iri=base_iri) if base_iri else settings
 
 
-__all__ = ["BuildReport", "build", "ensure_built", "load_dataset", "count_classes", "FILES"]
+__all__ = ["BuildReport", "build", "ensure_built", "load_dataset", "count_classes", "count_union", "FILES"]

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 
 import click
 
 from ..config import ONTOLOGY_IRI, Settings
 from .build import build as build_dataset
-from .build import count_classes, load_dataset, with_base_iri
+from .build import count_classes, count_union, load_dataset, with_base_iri
 
 
 @click.command()
@@ -40,7 +39,6 @@ def stats(file: Path | None) -> None:
     path = file or Settings().dataset_path
     dataset = load_dataset(path)
     counts = count_classes(dataset)
-    totals: Counter = Counter()
     click.echo(f"{path}")
     for graph, per_class in counts.items():
         name = "ontology" if graph == ONTOLOGY_IRI else graph.rsplit("/", 1)[-1]
@@ -48,7 +46,6 @@ def stats(file: Path | None) -> None:
         click.echo(f"\n[{name}] {size} triples, {sum(per_class.values())} typed instances")
         for cls, count in per_class.items():
             click.echo(f"  {count:6d}  {cls}")
-            totals[cls] += count
-    click.echo("\n[all graphs]")
-    for cls, count in sorted(totals.items()):
+    click.echo("\n[union of all graphs: distinct instances]")
+    for cls, count in count_union(dataset).items():
         click.echo(f"  {count:6d}  {cls}")

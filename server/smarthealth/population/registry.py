@@ -10,7 +10,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
 from ..errors import SourceError
-from ..namespaces import COUNTRY, NUTS, SMH
+from ..namespaces import COUNTRY, NUTS, ORG, SMH
 from .iris import PATH_OF_CLASS, Iris, concept
 from .provenance import SourceGraph
 from .yamlio import LINE, load_yaml, where
@@ -19,7 +19,7 @@ HELIX_ROLES = {
     "public-authority", "research-academia", "business", "civil-society",
     "cluster", "company", "infrastructure", "hospital", "financing",
 }
-ENTITY_FIELDS = {"class", "label", "altLabels", "region", "helixRole", "nuts", "country", "comment", LINE}
+ENTITY_FIELDS = {"class", "label", "altLabels", "region", "helixRole", "nuts", "country", "comment", "partOf", LINE}
 KEY_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
@@ -42,6 +42,7 @@ class Entity:
     nuts: str | None = None
     country: str | None = None
     comment: str | None = None
+    part_of: str | None = None
     where: str = ""
 
     @property
@@ -77,6 +78,14 @@ class Registry:
             if key == LINE:
                 continue
             entities[key] = _entity(path, key, record)
+        for entity in entities.values():
+            for field_name, target in (("region", entity.region), ("partOf", entity.part_of)):
+                if target is not None and target not in entities:
+                    raise SourceError(f"entity {entity.key!r}: {field_name} {target!r} is not a known key",
+                                      where=entity.where)
+            if entity.region and entities[entity.region].class_name != "Region":
+                raise SourceError(f"entity {entity.key!r}: region {entity.region!r} is not a Region",
+                                  where=entity.where)
         return cls(entities, iris, path)
 
     def get(self, key: str, *, where: str) -> Entity:
@@ -119,6 +128,8 @@ class Registry:
             sg.add(iri, SMH.basedIn, self.iri(self.get(entity.region, where=entity.where)))
         if entity.country:
             sg.add(iri, SMH.country, COUNTRY[entity.country])
+        if entity.part_of:
+            sg.add(iri, ORG.subOrganizationOf, self.iri(self.get(entity.part_of, where=entity.where)))
         if entity.comment:
             sg.add(iri, RDFS.comment, Literal(entity.comment, lang="en"))
         if entity.class_name == "Region" and entity.nuts:
@@ -158,5 +169,5 @@ def _entity(path: Path, key, record) -> Entity:
         key=key, class_name=class_name, label_en=label["en"], label_nl=label.get("nl"),
         alt_labels=alt_labels, region=record.get("region"), helix_role=helix,
         nuts=str(nuts) if nuts else None, country=record.get("country"),
-        comment=record.get("comment"), where=place,
+        comment=record.get("comment"), part_of=record.get("partOf"), where=place,
     )
