@@ -101,14 +101,8 @@ def _wait_for_health(server: ServerProcess, timeout_s: float) -> None:
     )
 
 
-@contextlib.contextmanager
-def start_server(
-    args: list[str],
-    env: dict[str, str] | None = None,
-    *,
-    startup_timeout_s: float = STARTUP_TIMEOUT_S,
-) -> Iterator[ServerProcess]:
-    """Run ``python -m smarthealth serve`` with ``args`` on a free port until the block ends."""
+def _launch(args: list[str], env: dict[str, str] | None, startup_timeout_s: float) -> ServerProcess:
+    """Start the server on a free port and wait until it is healthy; stop it if it is not."""
     port = free_port()
     command = [
         sys.executable, "-m", "smarthealth", "serve",
@@ -140,8 +134,34 @@ def start_server(
     )
     try:
         _wait_for_health(server, startup_timeout_s)
+    except BaseException:
+        _discard(server)
+        raise
+    return server
+
+
+def _discard(server: ServerProcess) -> None:
+    server.stop()
+    with contextlib.suppress(OSError):
+        server.stderr_path.unlink()
+
+
+@contextlib.contextmanager
+def start_server(
+    args: list[str],
+    env: dict[str, str] | None = None,
+    *,
+    startup_timeout_s: float = STARTUP_TIMEOUT_S,
+) -> Iterator[ServerProcess]:
+    """Run ``python -m smarthealth serve`` with ``args`` on a free port until the block ends."""
+    try:
+        server = _launch(args, env, startup_timeout_s)
+    except ServerStartError as error:
+        # Another process may take the free port between the probe and the bind: try once more.
+        if "Address already in use" not in str(error):
+            raise
+        server = _launch(args, env, startup_timeout_s)
+    try:
         yield server
     finally:
-        server.stop()
-        with contextlib.suppress(OSError):
-            stderr_path.unlink()
+        _discard(server)
