@@ -17,6 +17,7 @@ COMMANDS = {
     "stats": "smarthealth.population.cli:stats",
     "validate": "smarthealth.validation.cli:validate",
     "reason": "smarthealth.validation.cli:reason",
+    "ontology": "smarthealth.validation.cli:ontology",
     "serve": "smarthealth.web.cli:serve",
     "query": "smarthealth.saved.cli:query",
 }
