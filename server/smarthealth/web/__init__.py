@@ -22,6 +22,19 @@ MAX_REQUEST_BYTES  SMARTHEALTH_MAX_REQUEST_BYTES largest request body or URL (de
 SPARQL_STORE       (none)                       a ready ``SparqlStore`` to serve instead of
                                                 opening one (tests, embedding)
 ================== ============================ ==================================================
+
+Deployment. ``smarthealth serve`` runs werkzeug's threaded server. In production run gunicorn with
+ONE process and threads: queries already run in parallel in the WORKERS query processes, and each
+gunicorn process would hold its own copy of the data, so an update would reach only one of them::
+
+    SMARTHEALTH_DATA=data/build/smart-health.trig \
+    gunicorn -w 1 --threads 8 -b 0.0.0.0:8000 'smarthealth.web:create_app()'
+
+Several gunicorn processes (``-w 2``) are fine for a read-only endpoint (no UPDATE_TOKEN). Use a
+threaded worker class (``--threads``): a sync worker blocked by a query for gunicorn's own
+``--timeout`` (30 s, the same as TIMEOUT) would be killed by gunicorn. Do not use ``--preload``
+with several processes (the store would be opened once and shared by fork); the query workers are
+restarted in a forked child anyway.
 """
 
 from __future__ import annotations
@@ -105,6 +118,7 @@ def create_app(config: dict | None = None) -> Flask:
     store = app.config["SPARQL_STORE"]
     if store is None:  # not "or": an empty store is falsy (len 0) and still the one to serve
         store = _open_configured_store(app.config)
+        store.warm_up()  # start the query workers now, not during the first query
     stored_graphs_cache = {}
 
     def is_stored_graph(iri: str) -> bool:
@@ -122,6 +136,7 @@ def create_app(config: dict | None = None) -> Flask:
     from . import errors
 
     errors.init_app(app)
+    _use_gunicorn_logging()
     _init_request_log(app)
     _init_cors(app)
 
@@ -189,6 +204,16 @@ def _built_dataset() -> Path:
 def _closing_at_exit(store: SparqlStore) -> SparqlStore:
     atexit.register(store.close)
     return store
+
+
+def _use_gunicorn_logging() -> None:
+    """Send the project's log to gunicorn's error log when running under gunicorn."""
+    gunicorn_log = logging.getLogger("gunicorn.error")
+    project_log = logging.getLogger("smarthealth")
+    if gunicorn_log.handlers and not project_log.handlers:
+        project_log.handlers = list(gunicorn_log.handlers)
+        project_log.setLevel(gunicorn_log.level)
+        project_log.propagate = False
 
 
 def _init_request_log(app: Flask) -> None:

@@ -45,8 +45,6 @@ def serve(host, port, store_dir, data_paths, timeout, workers):
         config["WORKERS"] = workers
     app = create_app(config)
     store = app.extensions["smarthealth"].store
-    if hasattr(store, "warm_up"):
-        store.warm_up()
     # The access log of create_app has one line per request; werkzeug's own would repeat it.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     click.echo(f"serving {len(store)} quads in {len(store.named_graphs())} named graphs "
