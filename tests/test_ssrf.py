@@ -9,6 +9,7 @@ operator allows it.
 
 from __future__ import annotations
 
+import http.server
 import socket
 import threading
 import time
@@ -71,6 +72,38 @@ def listener():
     recording.close()
 
 
+class RedirectTo(http.server.BaseHTTPRequestHandler):
+    """Answer every request with a 307 redirect to ``self.server.target``."""
+
+    def do_GET(self):
+        self._redirect()
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self._redirect()
+
+    def _redirect(self):
+        self.send_response(307)
+        self.send_header("Location", self.server.target)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def redirector(listener):
+    """An allow-listed "endpoint" that redirects to the listener: allow-listing must not leak."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), RedirectTo)
+    server.target = listener.url("/behind-the-redirect")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
+    server.shutdown()
+    server.server_close()
+
+
 @pytest.fixture(scope="module")
 def local_trig(tmp_path_factory):
     path = tmp_path_factory.mktemp("ssrf") / "local.trig"
@@ -92,8 +125,11 @@ def remote_server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def server(local_trig, remote_server):
-    env = {"SMARTHEALTH_UPDATE_TOKEN": TOKEN, ALLOWLIST_ENV: remote_server.sparql_url}
+def server(local_trig, remote_server, redirector):
+    env = {
+        "SMARTHEALTH_UPDATE_TOKEN": TOKEN,
+        ALLOWLIST_ENV: f"{remote_server.sparql_url} {redirector}",
+    }
     with start_server(["--data", str(local_trig)], env=env) as running:
         yield running
 
@@ -194,6 +230,13 @@ def test_allow_listed_service_is_federated(server, remote_server, listener):
     assert answer.status_code == 200, answer.text[:500]
     rows = {(b["doc"]["value"], b["local"]["value"]) for b in answer.json()["results"]["bindings"]}
     assert rows == {(iri, "local") for iri in turtle_documents()}
+    assert_not_contacted(listener)
+
+
+def test_allow_listed_endpoint_cannot_redirect_the_server_elsewhere(server, redirector, listener):
+    answer = query(server, f"SELECT * WHERE {{ SERVICE <{redirector}> {{ ?s ?p ?o }} }}")
+    assert answer.status_code >= 400, answer.text[:300]
+    assert "Traceback" not in answer.text
     assert_not_contacted(listener)
 
 
