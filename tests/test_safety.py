@@ -103,3 +103,25 @@ def test_unparsable_text_with_a_keyword_is_refused_with_the_parser_position():
 def test_undeclared_prefix_in_a_service_clause_is_a_bad_request():
     with pytest.raises(BadRequest):
         check_query("SELECT * WHERE { SERVICE nope:x { ?s ?p ?o } }", POLICY)
+
+
+def test_a_long_query_without_such_clauses_is_not_parsed_but_passes():
+    iris = " ".join(f"<http://platform.example/from/x{n}>" for n in range(5000))
+    check_query(f"SELECT * WHERE {{ VALUES ?x {{ {iris} }} ?x ?p ?o }}", POLICY)
+
+
+def test_a_long_query_with_a_checked_clause_is_refused_as_too_long_to_check():
+    padding = " " * 70_000
+    with pytest.raises(BadRequest, match="at most 64000 characters"):
+        check_query(f"SELECT * FROM <urn:g> WHERE {{ {padding} }}", POLICY)
+
+
+def test_deep_nesting_is_a_bad_request_not_an_internal_error():
+    nested = "{ " * 400 + "?s ?p ?o" + " }" * 400
+    with pytest.raises(BadRequest, match="nested too deeply"):
+        check_query(f"SELECT * FROM <urn:g> WHERE {{ {nested} }}", POLICY)
+
+
+def test_carriage_return_does_not_hide_a_service_clause_in_a_comment():
+    with pytest.raises(BadRequest):
+        check_query("SELECT * WHERE { ?s ?p ?o # note\rSERVICE <http://evil.example/> { ?a ?b ?c } }", POLICY)

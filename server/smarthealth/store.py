@@ -415,10 +415,10 @@ def query_has_dataset_clause(sparql: str) -> bool:
 
 _TOKEN = re.compile(
     r"""
-      (?P<comment>\#[^\n]*)
+      (?P<comment>\#[^\r\n]*)
     | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
                  |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
-    | (?P<iri><[^<>"{}|^`\\\s]*>)
+    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
     | (?P<open>\{) | (?P<close>\})
     | (?P<word>[A-Za-z_][A-Za-z0-9_\-]*(?::[^\s{}()<>,;]*)?|[?$][A-Za-z0-9_]+)
     | (?P<other>.)
@@ -437,6 +437,11 @@ def _tokens(sparql: str) -> Iterable[tuple[str, str, int, int]]:
         elif kind == "close":
             depth -= 1
         yield kind, match.group(), match.start(), depth
+
+
+def keywords(sparql: str) -> Iterable[str]:
+    """Yield the bare words (keywords, not prefixed names) of a query outside strings, IRIs and comments."""
+    return _keywords(sparql)
 
 
 def _keywords(sparql: str) -> Iterable[str]:

@@ -11,8 +11,10 @@ refused (400, naming the clause and the IRI) when it holds:
   graphs (Oxigraph never fetches a dataset IRI), so a stored graph's IRI is allowed whatever its
   scheme, and a ``urn:`` IRI is allowed as a plain dataset selector (unknown graphs are empty).
 
-The allow-list is empty by default. Parsing costs a few milliseconds, so it is skipped when the
-text cannot hold any of those keywords (no SPARQL escape sequence, no keyword substring).
+The allow-list is empty by default. Parsing costs a few milliseconds (and seconds for a text of a
+megabyte, in the server process), so it is skipped when the text cannot hold any of those keywords
+(no keyword substring, no SPARQL escape sequence). A text longer than MAX_PARSED_CHARACTERS is
+parsed only if a token scan finds such a keyword, and then refused as too long to check.
 """
 
 from __future__ import annotations
@@ -28,11 +30,16 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Variable
 
 from ..errors import BadRequest
+from ..store import keywords
 
 FETCHABLE_SCHEMES = ("http", "https", "file", "ftp")
 
 # Any text holding one of the keywords, or a \u escape that could spell one, is parsed.
 _NEEDS_PARSING = re.compile(r"service|load|from|using|\\u|\\U", re.IGNORECASE)
+_CHECKED_KEYWORDS = {"SERVICE", "LOAD", "FROM", "USING"}
+
+#: Longest text parsed with rdflib (pyparsing takes about 5 s per megabyte).
+MAX_PARSED_CHARACTERS = 64_000
 
 
 @dataclass(frozen=True)
@@ -51,32 +58,58 @@ class Reference:
     iri: str | None  # None for SERVICE ?variable
 
 
+def needs_checking(sparql: str) -> bool:
+    """Return whether a text may hold a SERVICE, LOAD, FROM or USING clause."""
+    if not _NEEDS_PARSING.search(sparql):
+        return False
+    if len(sparql) <= MAX_PARSED_CHARACTERS:
+        return True
+    if "\\u" in sparql or "\\U" in sparql or any(
+        word.upper() in _CHECKED_KEYWORDS for word in keywords(sparql)
+    ):
+        raise BadRequest(
+            f"a query or update with SERVICE, LOAD, FROM or USING may be at most "
+            f"{MAX_PARSED_CHARACTERS} characters long (this one has {len(sparql)})"
+        )
+    return False
+
+
+def _parse(parser, sparql: str, what: str):
+    try:
+        return parser(sparql)
+    except ParseException as error:
+        raise BadRequest(f"malformed {what}: {_parser_message(error)}") from None
+    except RecursionError:
+        raise BadRequest(f"the {what} is nested too deeply to be checked") from None
+
+
 def check_query(sparql: str, policy: SafetyPolicy, base_iri: str | None = None) -> None:
     """Raise a BadRequest if a query could make the server fetch anything."""
-    if not _NEEDS_PARSING.search(sparql):
+    if not needs_checking(sparql):
         return
-    try:
-        parsed = parseQuery(sparql)
-    except ParseException as error:
-        raise BadRequest(f"malformed query: {_parser_message(error)}") from None
+    parsed = _parse(parseQuery, sparql, "query")
     prologue = translatePrologue(parsed[0], base_iri)
-    _enforce(_references(parsed[1], prologue), policy)
+    try:
+        references = list(_references(parsed[1], prologue))
+    except RecursionError:
+        raise BadRequest("the query is nested too deeply to be checked") from None
+    _enforce(references, policy)
 
 
 def check_update(sparql: str, policy: SafetyPolicy, base_iri: str | None = None) -> None:
     """Raise a BadRequest if an update could make the server fetch anything."""
-    if not _NEEDS_PARSING.search(sparql):
+    if not needs_checking(sparql):
         return
-    try:
-        parsed = parseUpdate(sparql)
-    except ParseException as error:
-        raise BadRequest(f"malformed update: {_parser_message(error)}") from None
+    parsed = _parse(parseUpdate, sparql, "update")
     prologue = None
     references: list[Reference] = []
     # Each operation has its own prologue; prefixes declared earlier stay in force.
     for operation_prologue, operation in zip(parsed.prologue, parsed.get("request", [])):
         prologue = translatePrologue(operation_prologue, base_iri, None, prologue)
-        references.extend(_references(operation, prologue))
+        try:
+            references.extend(_references(operation, prologue))
+        except RecursionError:
+            raise BadRequest("the update is nested too deeply to be checked") from None
     _enforce(references, policy)
 
 
