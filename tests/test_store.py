@@ -286,3 +286,13 @@ def test_worker_processes_answer_like_the_store_and_see_updates():
             store.query("SELECT * WHERE {")
     finally:
         store.close()
+
+
+def test_substitutions_accept_rdflib_terms_and_refuse_other_values(store):
+    result = store.query(
+        f"SELECT ?s ?label WHERE {{ ?s <{LABEL}> ?label }}",
+        substitutions={"label": rdflib.Literal("imec", lang="en")},
+    )
+    assert [row["s"].value for row in result.rows] == [ID + "organisation/imec"]
+    with pytest.raises(TypeError, match="must be an RDF term"):
+        store.query(f"SELECT ?s WHERE {{ ?s ?p ?o }}", substitutions={"s": 42})

@@ -186,7 +186,12 @@ class SparqlStore(abc.ABC):
         timeout_s: float | None = None,
         base_iri: str | None = None,
     ) -> QueryResult:
-        """Run a SPARQL query and return its result (relative IRIs resolve against ``base_iri``)."""
+        """Run a SPARQL query and return its result.
+
+        ``substitutions`` binds variables of the top-level SELECT projection (name without ``?``
+        -> pyoxigraph or rdflib term); ``timeout_s`` overrides the store's time limit; relative
+        IRIs resolve against ``base_iri``.
+        """
 
     @abc.abstractmethod
     def update(
@@ -327,7 +332,7 @@ class OxigraphStore(SparqlStore):
         if base_iri:
             options["base_iri"] = base_iri
         if substitutions:
-            options["substitutions"] = {name: str(term) for name, term in substitutions.items()}
+            options["substitutions"] = {name: _term_text(term) for name, term in substitutions.items()}
         if self._pool is None:
             # In-process: no time limit can be enforced (a thread cannot be stopped).
             return _execute(self._store, sparql, options)
@@ -379,7 +384,8 @@ def open_store(
     """Open a store (in memory, or on disk in ``store_dir``) and load ``data_paths`` into it.
 
     An on-disk store that already holds data is served as it is when no ``data_paths`` are given;
-    given ``data_paths`` replace its content.
+    given ``data_paths`` replace its content. With ``workers=0`` queries run in this process and
+    no time limit is enforced; with workers, each query is stopped after ``timeout_s`` seconds.
     """
     store = OxigraphStore(store_dir, workers=workers, timeout_s=timeout_s)
     if data_paths:
@@ -506,6 +512,15 @@ def _check_iri(iri: str) -> str:
     if re.search(r"[<>\"{}|^`\\\s]", iri) or not iri:
         raise BadRequest(f"not a valid IRI: {iri!r}")
     return iri
+
+
+def _term_text(term) -> str:
+    """Write a pyoxigraph or rdflib term in N-Triples syntax (how substitutions cross processes)."""
+    if isinstance(term, (ox.NamedNode, ox.BlankNode, ox.Literal)):
+        return str(term)
+    if hasattr(term, "n3") and not hasattr(term, "triples"):  # an rdflib term, not a graph
+        return term.n3()
+    raise TypeError(f"a substitution must be an RDF term, not {type(term).__name__}")
 
 
 def _parse_term(text: str):
