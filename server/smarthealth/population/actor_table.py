@@ -105,8 +105,8 @@ def _actor(sg, registry, name, default_class, region, *, quote, where) -> URIRef
     entity = registry.resolve(name)
     if entity is not None:
         iri = registry.emit(sg, entity, quote=quote, where=where, surface=name)
-        if entity.region is None:
-            sg.add(iri, SMH.basedIn, region)
+        # The table's region holds even where the registry knows a finer one (Health House: BE24).
+        sg.add(iri, SMH.basedIn, region)
         return iri
     iri = sg.iris.for_class(default_class, slugify(name))
     sg.node(iri, SMH[default_class], label_en=name, quote=quote, where=where)

@@ -70,7 +70,7 @@ POLICY_LEVELS = {"regional": "regional", "national": "national"}
 # English titles of the Dutch policy documents the profile lists.
 POLICY_TITLES_EN = {
     "Vlaamse Beleidsplan Gepersonaliseerde Geneeskunde": "Flemish policy plan on personalised medicine",
-    "Vlaanderen in transitie": "Flanders in transition",
+    "Vlaanderen in transitie": "Flanders in transition – priorities for science, technology and innovation towards 2025",
 }
 SECTIONS = {
     "Policy documents": "policy-documents",

@@ -74,7 +74,8 @@ def _trig(dataset: Dataset, base_iri: str) -> str:
             if line.startswith("@prefix"):
                 prefixes.add(line)
             elif line.strip() or body:
-                body.append(f"    {line}" if line.strip() else "")
+                # No indentation: lines inside a multi-line literal must stay as they are.
+                body.append(line)
         while body and not body[-1]:
             body.pop()
         blocks.append(f"<{graph.identifier}> {{\n" + "\n".join(body) + "\n}\n")
