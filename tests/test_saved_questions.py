@@ -1,0 +1,354 @@
+"""Each competency question answered from the built graph, through a real server AND the CLI.
+
+Expected answers come from the source documents (data/sources/); each test quotes the passage.
+Answers are compared as sets. The server's answer and the CLI's answer must be the same rows.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import requests
+from click.testing import CliRunner
+
+from smarthealth.cli import cli
+from smarthealth.config import Settings
+
+BASE = Settings().base_iri
+SMHV = "https://w3id.org/smart-health/vocab/"
+SOURCES = Settings().sources_dir
+
+
+def region(code: str) -> str:
+    return f"{BASE}region/{code}"
+
+
+def ids(kind: str, *keys: str) -> set[str]:
+    return {f"{BASE}{kind}/{key}" for key in keys}
+
+
+def _rows(results: dict) -> list[dict[str, str]]:
+    return [{name: term["value"] for name, term in binding.items()}
+            for binding in results["results"]["bindings"]]
+
+
+# Columns made with GROUP_CONCAT: SPARQL leaves the order of the joined values open, and two
+# stores (the server's worker, the CLI's) may join them differently.
+JOINED_COLUMNS = {"place", "regions", "actors", "useCases", "plans", "organisers", "coOrganisers", "sharedInitiatives"}
+
+
+def _as_multiset(rows: list[dict[str, str]]) -> Counter:
+    def normal(name, value):
+        return "; ".join(sorted(value.split("; "))) if name in JOINED_COLUMNS else value
+
+    return Counter(tuple(sorted((name, normal(name, value)) for name, value in row.items())) for row in rows)
+
+
+def via_api(base_url: str, name: str, **params) -> list[dict[str, str]]:
+    response = requests.get(f"{base_url}/api/queries/{name}", params=params,
+                            headers={"Accept": "application/sparql-results+json"}, timeout=60)
+    assert response.status_code == 200, response.text
+    assert response.headers["Content-Type"].startswith("application/sparql-results+json")
+    return _rows(response.json())
+
+
+def via_cli(dataset: Path, name: str, **params) -> list[dict[str, str]]:
+    arguments = ["query", name, "--format", "json", "--data", str(dataset)]
+    for key, value in params.items():
+        arguments += ["--param", f"{key}={value}"]
+    result = CliRunner().invoke(cli, arguments)
+    assert result.exit_code == 0, result.stderr
+    return _rows(json.loads(result.stdout))
+
+
+@pytest.fixture(scope="module")
+def answer(live_server, built):
+    """Return a function that asks the server and the CLI and checks they agree."""
+
+    def ask(name: str, **params) -> list[dict[str, str]]:
+        from_server = via_api(live_server, name, **params)
+        from_cli = via_cli(built.dataset_path, name, **params)
+        assert _as_multiset(from_server) == _as_multiset(from_cli), "server and CLI answers differ"
+        return from_server
+
+    return ask
+
+
+def column(rows, name: str) -> set[str]:
+    return {row[name] for row in rows if name in row}
+
+
+# -- 1. pilot regions ---------------------------------------------------------------------------
+
+def test_q01_pilot_regions_and_roles(answer):
+    """000: "3 co-leading regions : Flanders, East Netherlands, and South Netherlands";
+    "12 dynamic Regions involved ... Aragon (observer for 2026) (ES)";
+    "Discussions with additional Regions: - Cantabria (ES) - South Holland (NL)"."""
+    rows = answer("pilot-regions")
+    by_role: dict[str, set[str]] = {}
+    for row in rows:
+        by_role.setdefault(row["role"].rsplit("/", 1)[-1], set()).add(row["region"])
+    assert by_role["co-lead"] == {region("BE2"), region("NL2"), region("NL4")}
+    assert by_role["member"] == {region(c) for c in ("ITH2", "ITH5", "ITC4", "FI1D", "RO21", "DEE", "SI0", "BE3")}
+    assert by_role["observer"] == {region("ES24")}
+    assert by_role["prospective"] == {region("ES13"), region("NL33")}
+    participating = {row["region"] for row in rows if row.get("isMember") == "true"}
+    assert len(participating) == 12
+    aragon = next(row for row in rows if row["region"] == region("ES24"))
+    assert aragon["period"] == "2026"
+    assert {row["isMember"] for row in rows if row["role"].endswith("/prospective")} == {"false"}
+
+
+# -- 2. region profile --------------------------------------------------------------------------
+
+def test_q02_region_profile_of_flanders(answer):
+    """000 actor table: "Flanders (BE)  Flanders Region; Department of Care; VLAIO; ...  KU Leuven;
+    Ugent; ... Imec; ... VIB; ... UZ Leuven  Flanders Bio; Medvia; at.las; ... Antleron"; 004:
+    "Total population (2019) 6,596,233", "Population per km² (2017) 487", "Innovation Performance
+    Group (2019) : Strong +", "Member ICPerMed? no"."""
+    rows = answer("region-profile", region="BE2")
+    actors: dict[str, set[str]] = {}
+    for row in rows:
+        if row["section"] == "actor":
+            actors.setdefault(row["group"].rsplit("/", 1)[-1], set()).add(row["item"])
+    assert ids("organisation", "ku-leuven", "imec", "vib", "uz-leuven") <= actors["research-academia"]
+    assert ids("organisation", "vlaio") <= actors["public-authority"]
+    assert ids("organisation", "flanders-bio", "antleron", "medvia") <= actors["business"]
+    indicators = {row["group"].rsplit("/", 1)[-1]: row for row in rows if row["section"] == "indicator"}
+    assert (indicators["population"]["value"], indicators["population"]["period"]) == ("6596233", "2019")
+    assert indicators["population"]["unit"] == "http://qudt.org/vocab/unit/NUM"
+    assert (indicators["population-density"]["value"], indicators["population-density"]["period"]) == ("487", "2017")
+    assert indicators["innovation-performance-group"]["value"] == "Strong +"
+    memberships = {row["item"]: row.get("value") for row in rows if row["section"] == "membership"}
+    assert memberships[f"{BASE}initiative/icpermed"] == "false"
+    assert memberships[f"{BASE}initiative/smart-health-pilot"] == "true"
+
+
+# -- 3. helix gaps ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("role, expected", [
+    # 000 actor table: East Netherlands and Saxony-Anhalt have an empty business column.
+    ("business", {"NL2", "DEE"}),
+    # Emilia Romagna, Lombardy and Aragon have an empty public-authorities column.
+    ("public-authority", {"ITH5", "ITC4", "ES24"}),
+    # Emilia Romagna, Slovenia, Wallonia and Aragon have an empty research & academia column.
+    ("research-academia", {"ITH5", "SI0", "BE3", "ES24"}),
+])
+def test_q03_helix_gaps(answer, role, expected):
+    rows = answer("helix-gaps", role=role)
+    assert column(rows, "region") == {region(code) for code in expected}
+    assert column(rows, "missingRole") == {f"{SMHV}helix-role/{role}"}
+
+
+def test_q03_prospective_regions_are_not_gaps(answer):
+    """Cantabria and South Holland are only "in discussion": they have no actors but take no part."""
+    rows = answer("helix-gaps", role="civil-society")
+    assert region("ES13") not in column(rows, "region")
+    assert region("NL33") not in column(rows, "region")
+
+
+# -- 4. demo cases ------------------------------------------------------------------------------
+
+def test_q04_demo_cases(answer):
+    """000: "4 democases (RegMed XB, WE ARE, TRACE-MED, Mobile Health (R)evolution). 1 new demo case
+    under discussion (Cardio Telerehab)"; "New uses cases development : WE ARE (WellData, ICON),
+    RegMed XB (Moonshots : eye, diabetes, osteoarthritis)"; "new demo case on cardio-rehabilitation
+    (North East Romania & South Netherlands)"; "Launch of the WellData use case (May 2026)"."""
+    rows = answer("demo-cases")
+    by_case = {row["demoCase"]: row for row in rows}
+    running = {case for case, row in by_case.items() if row["status"].endswith("/status/running")}
+    assert running == ids("project", "regmed-xb-demo-case", "we-are", "trace-med", "mobile-health-revolution")
+    cardio = by_case[f"{BASE}project/cardio-telerehab"]
+    assert cardio["status"] == f"{SMHV}status/under-discussion"
+    assert set(cardio["regions"].split("; ")) == {"Northeast Romania", "South Netherlands"}
+    regmed = by_case[f"{BASE}project/regmed-xb-demo-case"]
+    moonshots = regmed["useCases"].lower()
+    assert all(word in moonshots for word in ("eye", "diabetes", "osteoarthritis"))
+    we_are = by_case[f"{BASE}project/we-are"]
+    assert {"WellData"} <= set(we_are["useCases"].split("; "))
+    assert "(2026-05)" in we_are["plans"]
+    only_running = answer("demo-cases", status="running")
+    assert column(only_running, "demoCase") == running
+
+
+# -- 5. organisation card -----------------------------------------------------------------------
+
+def test_q05_organisation_card_with_quotes(answer):
+    """000 actor table: "KU Leuven; Ugent; U Hasselt; VUB; Imec; ..." under Research & Academia of
+    Flanders (BE); 003: "De KU Leuven en VIB zijn de trekkers" (of the RegMed XB moonshots)."""
+    rows = answer("organisation-card", organisation="ku-leuven")
+    statements = {(row["statement"], row["value"]) for row in rows}
+    assert ("type", "https://w3id.org/smart-health/ontology#University") in statements
+    assert ("region", region("BE2")) in statements
+    assert ("helix role", f"{SMHV}helix-role/research-academia") in statements
+    assert ("takes part in", f"{BASE}project/regmed-xb-programme") in statements
+    deck = f"{BASE}source/000_47ec06a769ba5fcc"
+    assert any(row.get("source") == deck and "KU Leuven; Ugent" in row.get("quote", "") for row in rows)
+    # Every quote is verbatim in the document it cites.
+    for row in rows:
+        if "quote" in row:
+            stem = row["source"].rsplit("/", 1)[-1]
+            text = (SOURCES / f"{stem}.txt").read_text(encoding="utf-8")
+            assert row["quote"] in text, f"quote not in {stem}: {row['quote']!r}"
+
+
+# -- 6. network memberships ---------------------------------------------------------------------
+
+def test_q06_network_memberships_including_no(answer):
+    """004: "Member ICPerMed? no", "Adriatic-Ionian MacroRegion? no", "InnoStars Region? no",
+    "Northern Sparsely Populated Area (NSPA)? no", "Baltic Sea MacroRegion? no", "Danube
+    MacroRegion? no", "Alpine MacroRegion? no", "Regions4PM region? no", "ERAPerMed?  no",
+    "Central Europe? no", "MedTech4Europe? no"; yes: Euregha, PM region according EC, S3MedTech,
+    S3P4PM, CEBR, ERRIN, Vanguard Initiative, S3ClusSport; "1M+Genome initiative? country level member"."""
+    rows = answer("network-memberships", region="BE2")
+    negative = {row["initiative"] for row in rows if row["isMember"] == "false"}
+    positive = {row["initiative"] for row in rows if row["isMember"] == "true"}
+    assert negative == ids("initiative", "icpermed", "adriatic-ionian-strategy", "eit-health-innostars",
+                           "nspa", "baltic-sea-strategy", "danube-strategy", "alpine-strategy",
+                           "regions4permed", "erapermed", "interreg-central-europe", "medtech4europe")
+    assert ids("initiative", "euregha", "ec-pm-regions", "s3-medtech", "s3p4pm", "cebr", "errin",
+               "vanguard-initiative", "s3clussport", "one-million-genomes", "smart-health-pilot") <= positive
+    genome = {row["role"] for row in rows if row["initiative"] == f"{BASE}initiative/one-million-genomes"}
+    assert genome == {f"{SMHV}membership-role/country-level-member"}
+    assert all("quote" in row and "source" in row for row in rows)
+
+
+# -- 7. funding programmes ----------------------------------------------------------------------
+
+def test_q07_funding_programmes(answer):
+    """003: TBM "In 2020 werd voor de oproep een budget van ca 11,5 miljoen euro voorzien"; ICON
+    "Uiteindelijk werd een totaal steunbedrag van 16,1 miljoen euro toegekend aan vier projecten,
+    waarin dertien bedrijven waren betrokken"; 000: "3 projects under implementation (€1.4M) from
+    the 2024 edition" (Vinnovate)."""
+    regional = answer("funding-programmes", level="regional")
+    assert column(regional, "level") == {f"{SMHV}programme-level/regional"}
+    amounts = {(row["programme"].rsplit("/", 1)[-1], float(row["amount"]), row.get("year"))
+               for row in regional if "amount" in row}
+    assert ("fwo-tbm", 11_500_000.0, "2020") in amounts
+    icon = next(row for row in regional if row.get("funding") == f"{BASE}funding/vlaio-icon-2019-granted")
+    assert (float(icon["amount"]), icon["numberOfProjects"], icon["numberOfBeneficiaries"]) == (16_100_000.0, "4", "13")
+    assert icon["currency"] == "http://publications.europa.eu/resource/authority/currency/EUR"
+    everything = answer("funding-programmes")
+    vinnovate = [row for row in everything if row["programme"] == f"{BASE}programme/vinnovate" and "amount" in row]
+    assert {(float(row["amount"]), row["numberOfProjects"], row["year"]) for row in vinnovate} == {(1_400_000.0, "3", "2024")}
+    assert column(regional, "programme") < column(everything, "programme")
+
+
+# -- 8. events ----------------------------------------------------------------------------------
+
+def test_q08_events_of_the_pilot(answer):
+    """000: "4 in-person plenary events ... Ghent, Maastricht & Lecco (joint events with the S3P
+    MedTech Partnership), and Brussels"; "PLATFORM MEDTECH AND SMART HEALTH PILOT VANGUARD
+    INITIATIVE JOINT MEETING, 10 & 11 SEPTEMBER 2024"; 2026: "tbc: Brussels in June; joint meeting
+    with S3P MedTech in Thuringia in September"."""
+    rows = answer("events", initiative="smart-health-pilot")
+    places = {row.get("place") for row in rows if row.get("status", "").endswith("/held")}
+    assert {"Ghent", "Maastricht", "Lecco", "Brussels"} <= places
+    maastricht = next(row for row in rows if row.get("place") == "Maastricht")
+    assert (maastricht["start"], maastricht["end"]) == ("2024-09-10", "2024-09-11")
+    assert "S3 MedTech" in maastricht["coOrganisers"]
+    tentative = {(row.get("place"), row.get("start")) for row in rows if row.get("status", "").endswith("/tentative")}
+    assert tentative == {("Brussels", "2026-06"), ("Thuringia", "2026-09")}
+    all_events = answer("events")
+    assert column(rows, "event") < column(all_events, "event")
+    held = answer("events", initiative="smart-health-pilot", status="held")
+    assert column(held, "status") == {f"{SMHV}status/held"}
+
+
+# -- 9. theme -----------------------------------------------------------------------------------
+
+def test_q09_theme_actors_and_projects(answer):
+    """000: "DATA & DIGITAL TECH: Human centric data management; Digital therapies; Data quality
+    and quantity in prediction & data driven care"; "WE ARE (WellData, ICON)"; "CONVERGING
+    TECHNOLOGIES: Cell-based technologies : Regenerative medicine, ATMPs; Non invasive medical
+    imaging; Organ-on-chip"; RegMed XB is regenerative medicine (003: "Regenerative Medicine
+    Cross-Borders")."""
+    rows = answer("theme", theme="data-digital-tech")
+    assert column(rows, "theme") <= ids("theme", "data-digital-tech", "human-centric-data-management",
+                                        "digital-therapies", "data-quality-and-quantity")
+    assert f"{BASE}use-case/welldata" in column(rows, "item")
+    converging = answer("theme", theme="converging-technologies")
+    assert column(converging, "theme") <= ids("theme", "converging-technologies", "cell-based-technologies",
+                                              "non-invasive-medical-imaging", "organ-on-chip")
+    assert f"{BASE}project/regmed-xb-demo-case" in column(converging, "item")
+
+
+# -- 10. consortium builder ---------------------------------------------------------------------
+
+def test_q10_consortium_builder_answers_only_complete_pools(answer):
+    """The pool must span >= min regions and cover all four helix roles, or the answer is empty."""
+    for theme in ("data-digital-tech", "converging-technologies", "preventive-health"):
+        rows = answer("consortium-builder", theme=theme, min="1")
+        if rows:
+            assert len(column(rows, "helixRole")) == 4
+            assert all(int(row["regionCount"]) >= 1 for row in rows)
+
+
+# -- 11. potential partners ---------------------------------------------------------------------
+
+def test_q11_potential_partners_of_flanders(answer):
+    """000: the 11 other regions of the pilot; 002: "East Netherlands is co-lead of the S3 platform
+    ... on Personalised Medicine. This platform is run together with Flanders and Limburg"."""
+    rows = answer("potential-partners", region="BE2")
+    partners = column(rows, "partner")
+    assert {region(c) for c in ("NL2", "NL4", "ITH2", "ITH5", "ITC4", "FI1D", "RO21", "DEE", "SI0", "BE3", "ES24")} <= partners
+    assert region("ES13") not in partners and region("NL33") not in partners  # only in discussion
+    assert region("BE2") not in partners
+    east = next(row for row in rows if row["partner"] == region("NL2"))
+    assert int(east["sharedCount"]) >= 2 and "Personalised Medicine" in east["sharedInitiatives"]
+
+
+# -- 12. according to which document; disagreements ---------------------------------------------
+
+def test_q12_statements_grouped_by_source(answer):
+    rows = answer("according-to-source", entity="regmed-xb-demo-case")
+    deck = f"{BASE}graph/000_47ec06a769ba5fcc"
+    assert column(rows, "graph") == {deck}
+    use_cases = {row["value"] for row in rows if row["property"].endswith("#hasUseCase")}
+    assert use_cases == ids("use-case", "regmed-xb-moonshot-eye", "regmed-xb-moonshot-diabetes",
+                            "regmed-xb-moonshot-osteoarthritis")
+    about_org = answer("according-to-source", entity="regmed-xb")
+    assert {f"{BASE}graph/{stem}" for stem in ("000_47ec06a769ba5fcc", "003_40d31b0bcedf8a9d")} <= column(about_org, "graph")
+
+
+def test_q12_regmed_xb_moonshots_disagree_between_000_and_003(answer):
+    """000: "RegMed XB (Moonshots : eye, diabetes, osteoarthritis)"; 003: "moonshots gedefinieerd
+    om nieuwe oplossingen voor patiënten met diabetes, nierziekten en artrose", "een bio-knie, en
+    een bio-nier", "ORBIT is het eerste moonshot dat vanuit Vlaanderen gestart wordt"."""
+    rows = answer("source-disagreements", entity="regmed-xb")
+    deck, note = (f"{BASE}graph/{stem}" for stem in ("000_47ec06a769ba5fcc", "003_40d31b0bcedf8a9d"))
+    use_cases = {(row["value"].rsplit("/", 1)[-1], row["statedIn"], row["notIn"])
+                 for row in rows if row["property"].endswith("#hasUseCase")}
+    assert ("regmed-xb-moonshot-eye", deck, note) in use_cases
+    assert ("regmed-xb-moonshot-kidney-disease", note, deck) in use_cases
+    # Diabetes and osteoarthritis are in both documents: no disagreement there.
+    assert not {u for u in use_cases if "diabetes" in u[0] or "osteoarthritis" in u[0]}
+
+
+# -- 13. search ---------------------------------------------------------------------------------
+
+def test_q13_search_by_name_in_any_language(answer):
+    """004: "BE2 - Vlaams Gewest / Flanders Region"; 000: "KU Leuven", "UZ Leuven"."""
+    rows = answer("search", text="leuven")
+    assert ids("organisation", "ku-leuven", "uz-leuven") <= column(rows, "entity")
+    types = {row["entity"]: row["type"] for row in rows}
+    assert types[f"{BASE}organisation/ku-leuven"].endswith("#University")
+    dutch = answer("search", text="Vlaams Gewest")
+    assert region("BE2") in column(dutch, "entity")
+    assert "nl" in {row["language"] for row in dutch if row["entity"] == region("BE2")}
+
+
+# -- 14. federation-ready regions ---------------------------------------------------------------
+
+def test_q14_federation_ready_region_list(answer):
+    rows = answer("federation-regions")
+    assert len(rows) == 12
+    for row in rows:
+        assert row["nutsRegion"] == f"http://data.europa.eu/nuts/code/{row['nutsCode']}"
+        assert row["region"] == region(row["nutsCode"])
+        assert row["country"].startswith("http://publications.europa.eu/resource/authority/country/")
+    countries = {row["nutsCode"]: row["country"].rsplit("/", 1)[-1] for row in rows}
+    assert countries["BE2"] == "BEL" and countries["NL4"] == "NLD" and countries["ES24"] == "ESP"
