@@ -533,3 +533,13 @@ def test_each_request_is_logged_once_with_method_path_status_and_duration(client
     lines = [record.getMessage() for record in caplog.records if record.name == "smarthealth.web.access"]
     assert len(lines) == 1
     assert lines[0].startswith("GET /health 200 ") and lines[0].endswith(" ms")
+
+
+def test_a_browser_opening_the_endpoint_is_sent_to_the_query_page(client):
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    response = client.get("/sparql", headers={"Accept": browser})
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/")
+    assert client.get(response.headers["Location"]).status_code == 200
+    # An RDF client, or one that accepts anything, gets the service description.
+    assert client.get("/sparql", headers={"Accept": "*/*"}).headers["Content-Type"].startswith("text/turtle")

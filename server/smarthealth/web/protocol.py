@@ -317,3 +317,14 @@ def negotiate_description(accept_header: str | None, format_parameter: tuple[str
     # A browser asking for HTML gets Turtle rather than a 406: the description is for reading.
     best = accept.best_match(list(DESCRIPTION_MEDIA_TYPES) + ["application/json", "application/xml"])
     return aliases.get(best, best) if best else DESCRIPTION_MEDIA_TYPES[0]
+
+
+def prefers_html(accept_header: str | None) -> bool:
+    """Return whether a client (a browser) prefers HTML to every RDF type of a description."""
+    if not accept_header:
+        return False
+    accept = parse_accept_header(accept_header, MIMEAccept)
+    html = max(accept.quality("text/html"), accept.quality("application/xhtml+xml"))
+    # Only an explicit "text/html" counts: "*/*" alone would make every client a browser.
+    explicit = any(value in ("text/html", "application/xhtml+xml") for value, _ in accept)
+    return explicit and all(html > accept.quality(media_type) for media_type in DESCRIPTION_MEDIA_TYPES)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import hmac
 import logging
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, redirect, request, url_for
 
 from ..errors import Forbidden, Unauthorized
 from ..namespaces import PREFIXES
 from ..store import query_form
 from . import describe, get_state
-from .protocol import Operation, content_type_header, negotiate, read_operation
+from .protocol import Operation, content_type_header, negotiate, prefers_html, read_operation
 from .safety import check_query, check_update
 
 log = logging.getLogger(__name__)
@@ -30,6 +30,10 @@ def endpoint() -> Response:
     """Answer a SPARQL query or update, or describe the service when there is neither."""
     operation = read_operation(request, current_app.config["MAX_REQUEST_BYTES"])
     if operation.kind == "description":
+        # A browser opening the endpoint's URL gets the query page, RDF clients the description.
+        has_page = "pages.query_page" in current_app.view_functions
+        if has_page and not operation.format and prefers_html(request.headers.get("Accept")):
+            return redirect(url_for("pages.query_page"), code=303)
         return describe.service_description_response(operation.format)
     if operation.kind == "update":
         return run_update(operation)
