@@ -673,6 +673,8 @@ class _WorkerPool:
         """Write the dataset for the workers when it changed since the last dump."""
         generation = self._owner.generation
         if generation != self._dump_generation:
+            # A /tmp cleaner may have removed the folder since the server started.
+            self._dump_dir.mkdir(parents=True, exist_ok=True)
             path = self._dump_dir / f"generation-{generation}.nq"
             with self._owner._write_lock:
                 self._owner.dump_to(path)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import signal
+import sys
 from pathlib import Path
 
 import click
@@ -49,4 +51,7 @@ def serve(host, port, store_dir, data_paths, timeout, workers):
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     click.echo(f"serving {len(store)} quads in {len(store.named_graphs())} named graphs "
                f"at http://{host}:{port}/sparql")
+    # SIGTERM (docker stop, systemd, a test harness) exits cleanly so that the query workers are
+    # stopped and their data dumps removed by the store's exit handler.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     app.run(host=host, port=port, threaded=True, use_reloader=False)
