@@ -52,7 +52,10 @@ def query(ctx, name, params, format_name, list_queries, data_paths, queries_dir,
     from ..store import open_store
 
     paths = list(data_paths) or [_built_dataset(settings)]
-    store = open_store(paths)
+    try:
+        store = open_store(paths)
+    except BadRequest as error:
+        _fail(ctx, str(error))
     try:
         bound, result = run(store, saved, arguments, base_iri=settings.base_iri)
     except BadRequest as error:
