@@ -416,7 +416,7 @@ def _dataset_options(
 
 def query_has_dataset_clause(sparql: str) -> bool:
     """Return whether a query has a FROM or FROM NAMED clause, ignoring strings, IRIs and comments."""
-    return any(token.upper() == "FROM" for token in _keywords(sparql))
+    return any(token.upper() == "FROM" for token in keywords(sparql))
 
 
 _TOKEN = re.compile(
@@ -447,11 +447,6 @@ def _tokens(sparql: str) -> Iterable[tuple[str, str, int, int]]:
 
 def keywords(sparql: str) -> Iterable[str]:
     """Yield the bare words (keywords, not prefixed names) of a query outside strings, IRIs and comments."""
-    return _keywords(sparql)
-
-
-def _keywords(sparql: str) -> Iterable[str]:
-    """Yield the bare words of a query outside strings, IRIs and comments."""
     for kind, text, _, _ in _tokens(sparql):
         if kind == "word" and ":" not in text:
             yield text
@@ -572,8 +567,6 @@ def _worker_main(connection) -> None:
         except (EOFError, OSError):
             return
         operation = message[0]
-        if operation == "stop":
-            return
         wanted_generation, dump_path = message[1], message[2]
         try:
             if wanted_generation != generation:
@@ -753,7 +746,7 @@ class _WorkerPool:
 
 def query_form(sparql: str) -> str | None:
     """Return the form keyword (SELECT, ASK, CONSTRUCT, DESCRIBE) a query starts with, if found."""
-    for word in _keywords(sparql):
+    for word in keywords(sparql):
         if word.upper() in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
             return word.upper()
     return None
