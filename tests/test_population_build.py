@@ -235,3 +235,15 @@ def test_ensure_built_builds_only_when_inputs_changed(tmp_path):
     os.utime(curated, ns=(first + 5_000_000_000, first + 5_000_000_000))
     ensure_built(settings)
     assert path.stat().st_mtime_ns > first
+
+
+def test_all_formats_hold_the_same_quads(built, dataset):
+    from rdflib import Dataset, Graph
+
+    expected = len(list(dataset.quads((None, None, None, None))))
+    for fmt, parser in (("nq", "nquads"), ("jsonld", "json-ld")):
+        other = Dataset()
+        other.parse(built.paths[fmt], format=parser)
+        assert len(list(other.quads((None, None, None, None)))) == expected, fmt
+    union = Graph().parse(built.paths["ttl"], format="turtle")
+    assert len(union) == len({(s, p, o) for s, p, o, _ in dataset.quads((None, None, None, None))})

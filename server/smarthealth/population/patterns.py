@@ -40,9 +40,10 @@ def membership(
     sg.add(node, ORG.organization, organisation)
     sg.add(node, ORG.role, concept("membership-role", role))
     sg.add(node, SMH.isMember, Literal(is_member))
-    sg.add(node, RDFS.label, Literal(label or f"{member_key} {role} of {organisation_key}"
-                                     if is_member else f"{member_key} not a member of {organisation_key}",
-                                     lang="en"))
+    if not label:
+        label = (f"{member_key} {role} of {organisation_key}" if is_member
+                 else f"{member_key} not a member of {organisation_key}")
+    sg.add(node, RDFS.label, Literal(label, lang="en"))
     if period:
         sg.add(node, SMH.period, Literal(period, datatype=XSD.gYear))
     sg.cite(node, quote, where=where)

@@ -288,7 +288,7 @@ def _organisations(sg: SourceGraph, registry: Registry, region: URIRef, profile:
         if match is None:
             raise SourceError(f"organisation item without a known type after the dash: {item.text!r}",
                               where=where)
-        name = match["name"].strip()
+        name = " ".join(match["name"].split())
         if not name:
             profile.skipped.append(f"{where}: organisation item {item.number} has a type "
                                    f"({match['kind']}) but no name")
