@@ -155,3 +155,21 @@ def test_failed_build_keeps_previous_outputs(project):
         build(project)
     assert {fmt: path.read_bytes() for fmt, path in first.paths.items()} == before
     assert sorted(p.name for p in project.output_dir.iterdir()) == sorted(p.name for p in first.paths.values())
+
+
+def test_source_document_that_contributes_nothing_fails(project):
+    new = project.sources_dir / "005_0123456789abcdef.txt"
+    new.write_text("A new document\n\nwith nothing curated yet\n", encoding="utf-8")
+    sources = project.curated_dir / "sources.yaml"
+    sources.write_text(sources.read_text(encoding="utf-8") +
+                       "  - file: 005_0123456789abcdef.txt\n    title: A new document\n"
+                       "    language: en\n    quote: A new document\n", encoding="utf-8")
+    message = fails(project)
+    assert "005_0123456789abcdef.txt contributes no facts" in message
+
+
+def test_source_document_without_record_in_sources_yaml_fails(project):
+    (project.sources_dir / "005_0123456789abcdef.txt").write_text("Another document\n", encoding="utf-8")
+    message = fails(project)
+    assert "005_0123456789abcdef.txt has no record" in message
+    assert str(project.curated_dir / "sources.yaml") in message

@@ -13,7 +13,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS
 
 from ..config import ONTOLOGY_IRI, Settings
 from ..errors import SourceError
-from ..namespaces import LANGUAGE, SMH, bind_prefixes
+from ..namespaces import LANGUAGE, OA, SMH, bind_prefixes
 from .actor_table import emit_actor_table
 from .curated import CuratedFile, load_curated_files
 from .iris import Iris
@@ -69,6 +69,7 @@ def build(settings: Settings) -> BuildReport:
         for curated_file in curated:
             if curated_file.source == stem:
                 curated_file.emit(sg, registry)
+        _require_contribution(sg)
         graphs[iris.graph(stem)] = sg.graph
     warnings = []
     ontology = _ontology_graph(settings, warnings)
@@ -84,6 +85,15 @@ def build(settings: Settings) -> BuildReport:
         log.debug("skipped: %s", skipped)
     return BuildReport(dataset_path=paths["trig"], paths=paths, counts=counts, triples=triples,
                        skipped=report_skipped, warnings=warnings)
+
+
+def _require_contribution(sg: SourceGraph) -> None:
+    """Fail when a source document adds nothing but its own description (every source must count)."""
+    own = {SMH.SourceDocument, SMH.Quotation, OA.TextQuoteSelector}
+    if not any(cls not in own for cls in sg.graph.objects(None, RDF.type)):
+        raise SourceError(
+            f"source document {sg.source.path.name} contributes no facts: add a parser or a curated "
+            f"file in data/curated/ with 'source: {sg.stem}'", where=str(sg.source.path))
 
 
 def _read_sources(sources_dir: Path) -> dict[str, SourceText]:
