@@ -16,6 +16,7 @@ from smarthealth.validation.shacl import top_level_results
 
 CASES_DIR = Path(__file__).parent / "shapes"
 SH = Namespace("http://www.w3.org/ns/shacl#")
+SMHSH = Namespace("https://w3id.org/smart-health/shapes#")
 FIXTURE_BASE = "https://w3id.org/smart-health/id/"
 EXPECT_LINE = re.compile(r"^# expect: (.+)$", re.MULTILINE)
 
@@ -28,7 +29,7 @@ def expand(term: str) -> URIRef:
     if term.startswith("<") and term.endswith(">"):
         return URIRef(FIXTURE_BASE + term[1:-1])
     prefix, local = term.split(":", 1)
-    namespaces = {**{name: str(ns) for name, ns in PREFIXES.items()}, "sh": str(SH)}
+    namespaces = {**{name: str(ns) for name, ns in PREFIXES.items()}, "sh": str(SH), "smhsh": str(SMHSH)}
     return URIRef(namespaces[prefix] + local)
 
 

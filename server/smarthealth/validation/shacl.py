@@ -13,6 +13,7 @@ from rdflib.term import Node
 
 from ..config import Settings
 from ..namespaces import OA, PROV, SMH, bind_prefixes
+from .graph_rules import SMHSH, apply_rules
 from .graphs import as_graph, load_ontology, load_shapes
 
 log = logging.getLogger(__name__)
@@ -91,8 +92,10 @@ def validate(
         allow_warnings=True,
         inplace=True,
     )
+    apply_rules(combined, report_graph)
     seconds = time.perf_counter() - started
     bind_prefixes(report_graph)
+    report_graph.bind("smhsh", SMHSH)
     lookup = combined
     lookup.bind("id", settings.base_iri)
     violations = sorted(
