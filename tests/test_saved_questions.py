@@ -37,7 +37,7 @@ def _rows(results: dict) -> list[dict[str, str]]:
 
 # Columns made with GROUP_CONCAT: SPARQL leaves the order of the joined values open, and two
 # stores (the server's worker, the CLI's) may join them differently.
-JOINED_COLUMNS = {"place", "regions", "actors", "useCases", "plans", "organisers", "coOrganisers", "sharedInitiatives"}
+JOINED_COLUMNS = {"partOf", "rootedIn", "collaboratesWith", "place", "regions", "actors", "useCases", "plans", "organisers", "coOrganisers", "sharedInitiatives"}
 
 
 def _as_multiset(rows: list[dict[str, str]]) -> Counter:
@@ -352,3 +352,65 @@ def test_q14_federation_ready_region_list(answer):
         assert row["country"].startswith("http://publications.europa.eu/resource/authority/country/")
     countries = {row["nutsCode"]: row["country"].rsplit("/", 1)[-1] for row in rows}
     assert countries["BE2"] == "BEL" and countries["NL4"] == "NLD" and countries["ES24"] == "ESP"
+
+
+# -- further questions users ask ----------------------------------------------------------------
+
+def test_actors_of_a_region_and_role(answer):
+    """000 actor table: "South Netherlands (Limburg and Brabant) (NL)  Province of Brabant; Province
+    of Limburg  RegMed XB  Cluster Sports & Technology; Alpha Packaging"."""
+    rows = answer("actors", region="NL4")
+    assert column(rows, "organisation") == ids("organisation", "province-brabant", "province-limburg",
+                                               "regmed-xb", "cluster-sports-technology", "alpha-packaging")
+    business = answer("actors", region="NL4", role="business")
+    assert column(business, "organisation") == ids("organisation", "cluster-sports-technology", "alpha-packaging")
+    assert column(business, "topRole") == {f"{SMHV}helix-role/business"}
+    # Flemish Brabant (BE24) is part of Flanders: its organisations count for Flanders.
+    flemish_brabant = column(answer("actors", region="BE24"), "organisation")
+    assert f"{BASE}organisation/health-house" in flemish_brabant
+    assert flemish_brabant <= column(answer("actors", region="BE2"), "organisation")
+
+
+def test_indicators(answer):
+    """004: "Total population (2019) 6,596,233"; "Proportion population older 65 year % 20,20%"."""
+    rows = answer("indicators", indicator="population")
+    assert {(row["region"], row["period"], row["numericValue"]) for row in rows} == {(region("BE2"), "2019", "6596233")}
+    share = answer("indicators", indicator="share-over-65", region="BE2")
+    assert [(float(row["numericValue"]), row["unit"]) for row in share] == [(20.2, "http://qudt.org/vocab/unit/PERCENT")]
+    ratings = {row["indicator"].rsplit("/", 1)[-1]: row["categoryValue"] for row in answer("indicators", region="BE2")
+               if "categoryValue" in row}
+    # 004 self evaluation: "Rate of the need for developing and implementing PM in the region - Very High".
+    assert ratings["need-developing-pm"] == "Very High"
+
+
+def test_initiatives(answer):
+    """000: "Rooted in the S3P4PM Partnership"; "Second youngest pilot of the Vanguard Initiative's
+    pilot"; "Launched in April 2021"; "12 dynamic Regions involved"."""
+    pilot = next(row for row in answer("initiatives") if row["initiative"] == f"{BASE}initiative/smart-health-pilot")
+    assert pilot["type"] == "https://w3id.org/smart-health/ontology#Pilot"
+    assert pilot["partOf"] == "Vanguard Initiative"
+    assert pilot["rootedIn"] == "S3 partnership for Personalised Medicine"
+    assert "S3 MedTech Partnership" in pilot["collaboratesWith"].split("; ")
+    assert (pilot["startDate"], pilot["memberRegions"]) == ("2021-04", "12")
+
+
+def test_people_have_names_and_roles_but_no_contact_details(answer):
+    """001: "Philip Dingemans Cluster Manager Tine Van Lommel Cluster Manager"; 002: "Kathleen
+    D'Hondt, Personalised Medicine Partnership lead". The deck's e-mail addresses stay out."""
+    rows = answer("people")
+    assert ids("person", "philip-dingemans", "tine-van-lommel", "kathleen-dhondt") <= column(rows, "person")
+    dingemans = {row["role"] for row in rows if row["person"] == f"{BASE}person/philip-dingemans"}
+    assert dingemans == {"Cluster Manager"}
+    assert not any("@" in value for row in rows for value in row.values())
+
+
+def test_source_documents(answer):
+    """data/sources holds five documents; 003 is the Dutch policy note, the others are English."""
+    rows = answer("source-documents")
+    stems = {row["source"].rsplit("/", 1)[-1] for row in rows}
+    assert stems == {path.stem for path in SOURCES.glob("*.txt")}
+    languages = {row["source"].rsplit("/", 1)[-1][:3]: row["language"].rsplit("/", 1)[-1] for row in rows}
+    assert languages == {"000": "ENG", "001": "ENG", "002": "ENG", "003": "NLD", "004": "ENG"}
+    for row in rows:
+        assert row["graph"] == row["source"].replace("/source/", "/graph/")
+        assert int(row["statements"]) > int(row["quotations"]) > 0
