@@ -43,11 +43,9 @@ def bind(
     base_iri: str,
     iri_exists: IriExists | None = None,
 ) -> BoundQuery:
-    """Check the arguments against the query's parameters and return the query to run.
-
-    ``iri_exists`` resolves short keys and refuses IRIs that name nothing in the graph; without
-    it (no store at hand) a short key becomes its first IRI pattern and IRIs are not looked up.
-    """
+    """Check the arguments against the query's parameters and return the query to run."""
+    # iri_exists resolves short keys and refuses IRIs that name nothing in the graph; without it
+    # (no store at hand) a short key becomes its first IRI pattern and IRIs are not looked up.
     known = {p.name for p in query.params}
     for name in arguments:
         if name not in known and name not in RESERVED_ARGUMENTS:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import click
@@ -13,8 +12,6 @@ from .binding import run
 from .catalog import QueryNotFound, find_query, load_catalog
 from .openapi import parameter_description
 from .render import FORMAT_NAMES, serialize
-
-log = logging.getLogger(__name__)
 
 #: Exit status for bad input (a usage error, as click uses).
 EXIT_BAD_INPUT = 2
