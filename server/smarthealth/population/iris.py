@@ -73,6 +73,7 @@ class Iris:
         self.base = base if base.endswith(("/", "#")) else base + "/"
 
     def __call__(self, path: str) -> URIRef:
+        """Return the IRI of an instance path such as ``project/we-are``."""
         return URIRef(self.base + path)
 
     def for_class(self, class_name: str, key: str) -> URIRef:
@@ -80,21 +81,27 @@ class Iris:
         return self(f"{PATH_OF_CLASS[class_name]}/{key}")
 
     def region(self, nuts_code: str) -> URIRef:
+        """Return the IRI of a region by its NUTS code."""
         return self(f"region/{nuts_code}")
 
     def membership(self, member_key: str, organisation_key: str) -> URIRef:
+        """Return the IRI of the membership of a member in an organisation or initiative."""
         return self(f"membership/{member_key}--{organisation_key}")
 
     def observation(self, region_key: str, indicator: str, period: str) -> URIRef:
+        """Return the IRI of one indicator value for a region and period."""
         return self(f"observation/{region_key}--{indicator}--{period}")
 
     def source(self, stem: str) -> URIRef:
+        """Return the IRI of a source document."""
         return self(f"source/{stem}")
 
     def graph(self, stem: str) -> URIRef:
+        """Return the IRI of a source document's named graph."""
         return self(f"graph/{stem}")
 
     def quote(self, stem: str, exact: str) -> URIRef:
+        """Return the IRI of the quotation of an exact passage of a source document."""
         return self(f"quote/{quote_key(stem, exact)}")
 
     def key_of(self, iri: URIRef) -> str:

@@ -70,6 +70,7 @@ class SourceGraph:
         return self.iris.source(self.stem)
 
     def add(self, subject, predicate, obj) -> None:
+        """Add one triple to this document's graph."""
         self.graph.add((subject, predicate, obj))
 
     def quote(self, quote: str, *, where: str) -> URIRef:
@@ -117,4 +118,5 @@ class SourceGraph:
         return iri
 
     def alt_label(self, iri: URIRef, text: str, lang: str | None = None) -> None:
+        """Record a spelling variant of a name as skos:altLabel."""
         self.add(iri, SKOS.altLabel, Literal(text, lang=lang))
