@@ -19,8 +19,8 @@ from smarthealth.store import (
     clear_silently,
     data_graph_iri,
     open_store,
+    keywords,
     query_form,
-    query_has_dataset_clause,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures" / "endpoint"
@@ -227,8 +227,8 @@ def test_clear_silently_leaves_strings_and_silent_clears_alone():
 
 def test_query_text_scanner_ignores_strings_iris_and_comments():
     assert query_form("PREFIX select: <urn:x:>\n# ASK\nCONSTRUCT WHERE { ?s ?p ?o }") == "CONSTRUCT"
-    assert not query_has_dataset_clause('SELECT * # FROM <urn:g>\nWHERE { ?s ?p "from" }')
-    assert query_has_dataset_clause("SELECT * FROM <urn:g> WHERE { ?s ?p ?o }")
+    assert [word.upper() for word in keywords('SELECT * # FROM <urn:g>\nWHERE { ?s ?p "from" }')] == [
+        "SELECT", "WHERE"]
 
 
 def test_unknown_file_extension_is_a_bad_request(tmp_path):
@@ -296,3 +296,21 @@ def test_substitutions_accept_rdflib_terms_and_refuse_other_values(store):
     assert [row["s"].value for row in result.rows] == [ID + "organisation/imec"]
     with pytest.raises(TypeError, match="must be an RDF term"):
         store.query(f"SELECT ?s WHERE {{ ?s ?p ?o }}", substitutions={"s": 42})
+
+
+def test_a_triple_in_several_graphs_counts_once_in_the_default_graph(tmp_path):
+    path = tmp_path / "twice.trig"
+    path.write_text("<urn:g1> { <urn:a> <urn:p> 'x' . <urn:b> <urn:p> 'y' } <urn:g2> { <urn:a> <urn:p> 'x' }")
+    for workers in (0, 1):
+        store = open_store([path], workers=workers)
+        try:
+            count = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0]["n"].value
+            assert count == "2", f"workers={workers}"
+            in_graphs = store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }").rows[0]["n"].value
+            assert in_graphs == "3"
+            # The merge is made for queries only: the stored data is unchanged.
+            assert len(store) == 3
+            store.update("INSERT DATA { GRAPH <urn:g3> { <urn:c> <urn:p> 'z' } }")
+            assert store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0]["n"].value == "3"
+        finally:
+            store.close()

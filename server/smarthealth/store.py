@@ -10,8 +10,11 @@ N-Quads dump that the main process writes once per data generation (after each u
 
 Dataset rules (the same in both modes):
 
-- default graph = union of the store's default graph and all its named graphs, unless the query
-  has FROM / FROM NAMED or the caller gives ``default_graph_uris`` / ``named_graph_uris``;
+- default graph = the RDF merge (a set: a triple stated in several graphs counts once) of the
+  store's default graph and all its named graphs, unless the query has FROM / FROM NAMED or the
+  caller gives ``default_graph_uris`` / ``named_graph_uris``. pyoxigraph's own union default
+  graph repeats a triple once per graph that holds it (COUNT(*) over-counts), so queries run on a
+  copy of the data whose default graph holds the merge, made once per data generation;
 - caller-given graph lists override the query's FROM / FROM NAMED (SPARQL 1.1 Protocol, 2.1.4);
   when only ``named_graph_uris`` is given the default graph is empty, as the protocol says;
 - graphs that are not stored are empty: nothing is ever fetched.
@@ -245,6 +248,9 @@ class OxigraphStore(SparqlStore):
         self._write_lock = threading.Lock()
         self._generation = 0
         self._pool = _WorkerPool(self, workers) if workers > 0 else None
+        self._view_lock = threading.Lock()
+        self._view: ox.Store | None = None
+        self._view_generation: int | None = None
 
     # -- data ------------------------------------------------------------------------------
 
@@ -328,14 +334,14 @@ class OxigraphStore(SparqlStore):
         timeout_s: float | None = None,
         base_iri: str | None = None,
     ) -> QueryResult:
-        options = _dataset_options(sparql, default_graph_uris, named_graph_uris)
+        options = _dataset_options(default_graph_uris, named_graph_uris)
         if base_iri:
             options["base_iri"] = base_iri
         if substitutions:
             options["substitutions"] = {name: _term_text(term) for name, term in substitutions.items()}
         if self._pool is None:
             # In-process: no time limit can be enforced (a thread cannot be stopped).
-            return _execute(self._store, sparql, options)
+            return _execute(self._query_view(), sparql, options)
         return self._pool.run(sparql, options, self.default_timeout_s if timeout_s is None else timeout_s)
 
     def update(
@@ -363,6 +369,18 @@ class OxigraphStore(SparqlStore):
             if self.store_dir:
                 self._store.flush()
             self._generation += 1
+
+    def _query_view(self) -> ox.Store:
+        """Return the in-memory copy that queries run on in this process, remade after changes."""
+        with self._view_lock:
+            if self._view_generation != self._generation:
+                with self._write_lock:
+                    generation, dump = self._generation, self._store.dump(format=ox.RdfFormat.N_QUADS)
+                view = ox.Store()
+                view.bulk_load(dump, format=ox.RdfFormat.N_QUADS)
+                merge_union_into_default_graph(view)
+                self._view, self._view_generation = view, generation
+            return self._view
 
     def warm_up(self) -> None:
         """Start the worker processes now rather than on the first query."""
@@ -395,28 +413,21 @@ def open_store(
 
 # -- dataset and query helpers ------------------------------------------------------------------
 
-_DATASET_CLAUSE = re.compile(r"\bFROM\b", re.IGNORECASE)
-
-
-def _dataset_options(
-    sparql: str, default_graph_uris: list[str] | None, named_graph_uris: list[str] | None
-) -> dict:
+def _dataset_options(default_graph_uris: list[str] | None, named_graph_uris: list[str] | None) -> dict:
     """Return pyoxigraph's dataset arguments for a query, following the protocol's rules."""
     if default_graph_uris or named_graph_uris:
         return {
             "default_graph": list(default_graph_uris or []),
             "named_graphs": list(named_graph_uris or []),
         }
-    # pyoxigraph ignores FROM when asked for the union default graph, so ask for it only when the
-    # query has no dataset clause of its own. A false hit (FROM in a string) only loses the union.
-    if _DATASET_CLAUSE.search(sparql) and query_has_dataset_clause(sparql):
-        return {}
-    return {"use_default_graph_as_union": True}
+    # The query's FROM / FROM NAMED, if any, apply; otherwise the default graph of the query
+    # copy, which holds the merge of all graphs.
+    return {}
 
 
-def query_has_dataset_clause(sparql: str) -> bool:
-    """Return whether a query has a FROM or FROM NAMED clause, ignoring strings, IRIs and comments."""
-    return any(token.upper() == "FROM" for token in keywords(sparql))
+def merge_union_into_default_graph(store: ox.Store) -> None:
+    """Add every triple of every named graph to the default graph of a (query copy) store."""
+    store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
 
 
 _TOKEN = re.compile(
@@ -448,7 +459,7 @@ def _tokens(sparql: str) -> Iterable[tuple[str, str, int, int]]:
 def keywords(sparql: str) -> Iterable[str]:
     """Yield the bare words (keywords, not prefixed names) of a query outside strings, IRIs and comments."""
     for kind, text, _, _ in _tokens(sparql):
-        if kind == "word" and ":" not in text:
+        if kind == "word" and ":" not in text and text[0] not in "?$":
             yield text
 
 
@@ -572,6 +583,7 @@ def _worker_main(connection) -> None:
             if wanted_generation != generation:
                 store, generation = ox.Store(), None
                 store.bulk_load(path=dump_path, format=ox.RdfFormat.N_QUADS)
+                merge_union_into_default_graph(store)
                 generation = wanted_generation
             if operation == "load":
                 connection.send(("loaded", generation))
