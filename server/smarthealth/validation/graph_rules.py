@@ -1,4 +1,4 @@
-"""Whole-graph rules added to the SHACL report: declared smh: terms only, no e-mail addresses.
+"""Whole-graph rules added to the SHACL report: declared terms only, each property used as its kind, no e-mail addresses.
 
 Written in Python rather than as SHACL-AF SPARQL targets because a target that scans every triple
 costs seconds per run in rdflib's SPARQL engine and milliseconds here. Results are added to the
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
+from rdflib import OWL, RDF, BNode, Graph, Literal, Namespace, URIRef
 
 from ..namespaces import SMH
 
@@ -19,14 +19,38 @@ SMHSH = Namespace("https://w3id.org/smart-health/shapes#")
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 
 
+# Terms every RDF, OWL and SHACL tool knows: never declared by the ontology.
+BUILT_IN = (
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "http://www.w3.org/2000/01/rdf-schema#",
+    "http://www.w3.org/2002/07/owl#",
+    "http://www.w3.org/2001/XMLSchema#",
+)
+
+
 def undeclared_terms(graph: Graph) -> Iterator[tuple]:
-    """Yield (node, predicate, term, message) for each use of an smh: term the ontology does not declare."""
+    """Yield (node, predicate, term, message) for each class or property the ontology and its import module do not declare."""
     declared = {term for term in graph.subjects(RDF.type, None) if isinstance(term, URIRef)}
     for subject, predicate, obj in graph:
         term = obj if predicate == RDF.type else predicate
-        if isinstance(term, URIRef) and term.startswith(str(SMH)) and term not in declared:
-            path = None if predicate == RDF.type else predicate
-            yield subject, path, term, f"uses {term}, which the ontology does not declare (a misspelt class or property?)"
+        if not isinstance(term, URIRef) or term in declared or str(term).startswith(BUILT_IN):
+            continue
+        if predicate == RDF.type and not str(term).startswith(str(SMH)):
+            continue  # external classes of instance data (e.g. a QUDT unit's type) are the data's business
+        path = None if predicate == RDF.type else predicate
+        where = "the ontology" if str(term).startswith(str(SMH)) else "the ontology's import module (imports/external.ttl)"
+        yield subject, path, term, f"uses {term}, which {where} does not declare (a misspelt class or property?)"
+
+
+def misused_properties(graph: Graph) -> Iterator[tuple]:
+    """Yield (node, predicate, value, message) where an object property has a literal or a datatype property an IRI."""
+    object_properties = set(graph.subjects(RDF.type, OWL.ObjectProperty))
+    datatype_properties = set(graph.subjects(RDF.type, OWL.DatatypeProperty))
+    for subject, predicate, obj in graph:
+        if predicate in object_properties and isinstance(obj, Literal):
+            yield subject, predicate, obj, f"{predicate} is an object property: its value must be an IRI, not the literal {obj.n3()}"
+        elif predicate in datatype_properties and not isinstance(obj, Literal):
+            yield subject, predicate, obj, f"{predicate} is a datatype property: its value must be a literal, not {obj.n3()}"
 
 
 def email_addresses(graph: Graph) -> Iterator[tuple]:
@@ -40,6 +64,7 @@ def email_addresses(graph: Graph) -> Iterator[tuple]:
 
 RULES = {
     SMHSH.DeclaredTermComponent: (SMHSH.DeclaredTerms, undeclared_terms),
+    SMHSH.PropertyKindComponent: (SMHSH.PropertyKind, misused_properties),
     SMHSH.NoEmailAddressComponent: (SMHSH.NoEmailAddress, email_addresses),
 }
 
