@@ -121,48 +121,60 @@ def read_operation(request, max_bytes: int) -> Operation:
         raise PayloadTooLarge(f"the request URL is longer than {max_bytes} bytes")
     url_parameters = _parse_parameters(request.query_string, "the request URL")
     if request.method == "GET":
-        if "update" in url_parameters:
-            raise BadRequest("an update must be sent with POST, not GET")
-        if "query" not in url_parameters:
-            if any(url_parameters.get(name) for name in QUERY_PARAMETERS):
-                raise BadRequest("missing 'query' parameter")
-            return Operation("description", format=_formats(url_parameters))
-        return _query(url_parameters)
-
-    media_type, charset = _content_type(request)
+        return _read_get(url_parameters)
+    media_type, _ = _content_type(request)
     if request.content_length is not None and request.content_length > max_bytes:
         raise PayloadTooLarge(f"the request body is larger than {max_bytes} bytes")
     body = request.get_data(cache=False)
     if len(body) > max_bytes:
         raise PayloadTooLarge(f"the request body is larger than {max_bytes} bytes")
     if media_type == FORM:
-        body_parameters = _parse_parameters(body, "the request body")
-        for name in ("query", "update"):
-            if name in body_parameters and name in url_parameters:
-                raise BadRequest(f"the '{name}' parameter is given both in the URL and in the body")
-        parameters = _merge(url_parameters, body_parameters)
-        if "query" in parameters and "update" in parameters:
-            raise BadRequest("a request carries either 'query' or 'update', not both")
-        if "query" in parameters:
-            return _query(parameters)
-        if "update" in parameters:
-            return _update(parameters)
-        raise BadRequest("missing 'query' or 'update' parameter in the form body")
+        return _read_form(url_parameters, _parse_parameters(body, "the request body"))
     if media_type in (SPARQL_QUERY, SPARQL_UPDATE):
-        name = "query" if media_type == SPARQL_QUERY else "update"
-        for other in ("query", "update"):
-            if other in url_parameters:
-                raise BadRequest(
-                    f"a {media_type} request carries its {name} in the body, not a '{other}' "
-                    "parameter in the URL"
-                )
-        text = _decode(body, "the request body")
-        parameters = _merge(url_parameters, {name: [text]})
-        return _query(parameters) if name == "query" else _update(parameters)
+        return _read_direct(media_type, url_parameters, _decode(body, "the request body"))
     raise UnsupportedMediaType(
         f"a POST needs Content-Type {FORM}, {SPARQL_QUERY} or {SPARQL_UPDATE}"
         + (f", not {media_type}" if media_type else "; the request has none")
     )
+
+
+def _read_get(url_parameters: dict[str, list[str]]) -> Operation:
+    """Read a query by GET (2.1.1), or a request for the service description."""
+    if "update" in url_parameters:
+        raise BadRequest("an update must be sent with POST, not GET")
+    if "query" not in url_parameters:
+        if any(url_parameters.get(name) for name in QUERY_PARAMETERS):
+            raise BadRequest("missing 'query' parameter")
+        return Operation("description", format=_formats(url_parameters))
+    return _query(url_parameters)
+
+
+def _read_form(url_parameters: dict[str, list[str]], body_parameters: dict[str, list[str]]) -> Operation:
+    """Read a query or update sent as a URL-encoded form (2.1.2, 2.2.1)."""
+    for name in ("query", "update"):
+        if name in body_parameters and name in url_parameters:
+            raise BadRequest(f"the '{name}' parameter is given both in the URL and in the body")
+    parameters = _merge(url_parameters, body_parameters)
+    if "query" in parameters and "update" in parameters:
+        raise BadRequest("a request carries either 'query' or 'update', not both")
+    if "query" in parameters:
+        return _query(parameters)
+    if "update" in parameters:
+        return _update(parameters)
+    raise BadRequest("missing 'query' or 'update' parameter in the form body")
+
+
+def _read_direct(media_type: str, url_parameters: dict[str, list[str]], text: str) -> Operation:
+    """Read a query or update sent directly as the request body (2.1.3, 2.2.2)."""
+    name = "query" if media_type == SPARQL_QUERY else "update"
+    for other in ("query", "update"):
+        if other in url_parameters:
+            raise BadRequest(
+                f"a {media_type} request carries its {name} in the body, not a '{other}' "
+                "parameter in the URL"
+            )
+    parameters = _merge(url_parameters, {name: [text]})
+    return _query(parameters) if name == "query" else _update(parameters)
 
 
 def _content_type(request) -> tuple[str, str | None]:
