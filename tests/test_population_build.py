@@ -247,3 +247,27 @@ def test_all_formats_hold_the_same_quads(built, dataset):
         assert len(list(other.quads((None, None, None, None)))) == expected, fmt
     union = Graph().parse(built.paths["ttl"], format="turtle")
     assert len(union) == len({(s, p, o) for s, p, o, _ in dataset.quads((None, None, None, None))})
+
+
+def test_every_class_property_and_concept_the_data_uses_is_declared(dataset):
+    from rdflib import Graph
+    from rdflib.namespace import XSD
+
+    settings = Settings()
+    files = [settings.ontology_dir / name for name in
+             ("smart-health.ttl", "vocabularies.ttl", "imports/external.ttl")]
+    if not all(path.exists() for path in files):
+        pytest.skip("the ontology files are not all there yet")
+    ontology = Graph()
+    for path in files:
+        ontology.parse(path, format="turtle")
+    declared = set(ontology.subjects())
+    builtin = (str(RDF), str(RDFS), str(OWL), str(XSD), "http://qudt.org/vocab/unit/")
+    undeclared = set()
+    for s, p, o, g in dataset.quads((None, None, None, None)):
+        if str(g) == ONTOLOGY_IRI:
+            continue
+        for term in [p] + ([o] if p == RDF.type or str(o).startswith(str(SMHV)) else []):
+            if isinstance(term, URIRef) and not str(term).startswith((ID, *builtin)) and term not in declared:
+                undeclared.add(str(term))
+    assert not undeclared
