@@ -194,3 +194,15 @@ def test_default_applies_when_left_out(store):
 def test_other_base_iri_changes_the_short_key_expansion():
     bound = bind(QUERIES["region-profile"], {"region": "BE2"}, base_iri="https://example.org/kg/")
     assert bound.terms["_region_iri"] == ox.NamedNode("https://example.org/kg/region/BE2")
+
+
+def test_enumerated_iri_parameter_takes_a_key_or_the_iri_of_its_list(store):
+    query = QUERIES["helix-gaps"]
+    full = "https://w3id.org/smart-health/vocab/helix-role/cluster"
+    for value in ("cluster", full):
+        bound, _ = run(store, query, {"role": value}, base_iri=BASE)
+        assert bound.terms["_role_iri"] == ox.NamedNode(full)
+    with pytest.raises(ParameterError, match="parameter 'role': 'ceo' is not one of public-authority, research-academia"):
+        bind(query, {"role": "ceo"}, base_iri=BASE)
+    with pytest.raises(ParameterError, match="parameter 'role'.*not one of"):
+        bind(query, {"role": BASE + "region/BE2"}, base_iri=BASE)

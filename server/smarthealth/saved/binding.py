@@ -15,7 +15,7 @@ from typing import Callable, Mapping
 import pyoxigraph as ox
 
 from .catalog import SavedQuery
-from .params import Parameter, ParameterError, candidate_iris, literal_term
+from .params import Parameter, ParameterError, allowed_values, candidate_iris, literal_term
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +85,12 @@ def term_for(parameter: Parameter, value: str, *, base_iri: str,
     if parameter.type != "iri":
         return literal_term(parameter, value)
     candidates = candidate_iris(parameter, value.strip(), base_iri=base_iri)
+    if parameter.enum:
+        candidates = [iri for iri in candidates if iri in parameter.enum]
+        if not candidates:
+            keys = [key for key in allowed_values(parameter, base_iri=base_iri) if "://" not in key]
+            raise ParameterError(
+                f"parameter {parameter.name!r}: {value!r} is not one of {', '.join(keys or parameter.enum)}")
     if iri_exists is None:
         return _named_node(parameter, candidates[0])
     found = [iri for iri in candidates if iri_exists(iri)]

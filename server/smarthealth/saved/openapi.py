@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from .. import __version__
 from .catalog import SavedQuery
-from .params import IRI_PATTERN, KEY_PATTERN, Parameter, XSD, XSD_LEXICAL
+from ..config import DEFAULT_BASE_IRI
+from .params import IRI_PATTERN, KEY_PATTERN, Parameter, XSD, XSD_LEXICAL, allowed_values
 from .render import CONTENT_TYPES, FORMAT_NAMES, SPARQL_JSON
 
 OPENAPI_VERSION = "3.1.0"
@@ -33,13 +34,12 @@ PARAMETER_TYPE_NAMES = {
 }
 
 
-def parameter_schema(parameter: Parameter) -> dict:
+def parameter_schema(parameter: Parameter, *, base_iri: str = DEFAULT_BASE_IRI) -> dict:
     """Return the JSON Schema of a parameter's value."""
     if parameter.type == "iri":
         schema = {"type": "string", "pattern": f"^(?:{IRI_OR_KEY_PATTERN})$"}
         if parameter.enum:
-            schema = {"type": "string", "anyOf": [{"enum": list(parameter.enum)},
-                                                  {"pattern": f"^{IRI_PATTERN}$"}]}
+            schema = {"type": "string", "enum": allowed_values(parameter, base_iri=base_iri)}
     elif parameter.type == "typed-literal":
         local = parameter.datatype.removeprefix(XSD)
         schema = dict(JSON_SCHEMA_OF_DATATYPE.get(local)
@@ -77,7 +77,7 @@ def parameter_description(parameter: Parameter) -> str:
     return text
 
 
-def describe_query(query: SavedQuery) -> dict:
+def describe_query(query: SavedQuery, *, base_iri: str = DEFAULT_BASE_IRI) -> dict:
     """Return the JSON catalogue entry of a saved query."""
     return {
         "name": query.name,
@@ -97,7 +97,7 @@ def describe_query(query: SavedQuery) -> dict:
                 "description": parameter_description(p),
                 "example": p.example or p.default or (p.enum[0] if p.enum else None),
                 "default": p.default,
-                "enum": list(p.enum) if p.enum else None,
+                "enum": allowed_values(p, base_iri=base_iri) if p.enum else None,
                 "variable": f"?{p.variable}",
             }
             for p in query.params
@@ -105,10 +105,10 @@ def describe_query(query: SavedQuery) -> dict:
     }
 
 
-def _operation(query: SavedQuery) -> dict:
+def _operation(query: SavedQuery, base_iri: str) -> dict:
     parameters = []
     for p in query.params:
-        schema = parameter_schema(p)
+        schema = parameter_schema(p, base_iri=base_iri)
         entry = {
             "name": p.name,
             "in": "query",
@@ -149,9 +149,10 @@ def _operation(query: SavedQuery) -> dict:
     }
 
 
-def build_spec(queries: list[SavedQuery], *, server_url: str = "/api") -> dict:
+def build_spec(queries: list[SavedQuery], *, server_url: str = "/api",
+               base_iri: str = DEFAULT_BASE_IRI) -> dict:
     """Return the OpenAPI 3.1 document of the saved-queries API."""
-    paths = {f"/queries/{query.name}": {"get": _operation(query)} for query in queries}
+    paths = {f"/queries/{query.name}": {"get": _operation(query, base_iri)} for query in queries}
     error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     paths["/queries"] = {"get": {
         "operationId": "list_queries",

@@ -186,6 +186,28 @@ def candidate_iris(parameter: Parameter, value: str, *, base_iri: str) -> list[s
     return iris
 
 
+def short_key(parameter: Parameter, iri: str, *, base_iri: str) -> str | None:
+    """Return the short key that expands to this IRI for the parameter, or None."""
+    if parameter.kind is None:
+        return None
+    namespaces = {"id": base_iri if base_iri.endswith(("/", "#")) else base_iri + "/", "smhv": SMHV}
+    for namespace, template in SHORT_KEY_PATTERNS[parameter.kind]:
+        prefix = namespaces[namespace] + template.split("{", 1)[0]
+        key = iri[len(prefix):] if iri.startswith(prefix) else ""
+        if key and KEY_SYNTAX.match(key) and iri in candidate_iris(parameter, key, base_iri=base_iri):
+            return key
+    return None
+
+
+def allowed_values(parameter: Parameter, *, base_iri: str) -> list[str]:
+    """Return an enumerated parameter's values as users may write them: short keys, then IRIs."""
+    values = list(parameter.enum or ())
+    if parameter.type != "iri":
+        return values
+    keys = [short_key(parameter, iri, base_iri=base_iri) for iri in values]
+    return [key for key in keys if key] + values
+
+
 def literal_term(parameter: Parameter, value: str) -> ox.Literal:
     """Parse a non-IRI value into its typed literal, or raise ParameterError."""
     if parameter.type == "string":

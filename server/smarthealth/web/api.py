@@ -74,7 +74,7 @@ def handle_error(error: SmartHealthError):
 @bp.get("/queries")
 def list_queries():
     """List the saved queries with their parameters."""
-    return jsonify([describe_query(query) for query in catalog()])
+    return jsonify([describe_query(query, base_iri=base_iri()) for query in catalog()])
 
 
 @bp.get("/queries/<name>/sparql")
@@ -120,13 +120,13 @@ def answer(name: str):
 @bp.get("/openapi.json")
 def openapi():
     """Return the OpenAPI description of the saved queries."""
-    return jsonify(build_spec(catalog(), server_url=request.script_root + "/api"))
+    return jsonify(build_spec(catalog(), server_url=request.script_root + "/api", base_iri=base_iri()))
 
 
 @bp.get("/docs")
 def docs():
     """Render a page documenting every saved query from the OpenAPI description."""
-    spec = build_spec(catalog(), server_url=request.script_root + "/api")
+    spec = build_spec(catalog(), server_url=request.script_root + "/api", base_iri=base_iri())
     return render_template("api_docs.html", spec=spec, queries=catalog())
 
 
