@@ -121,6 +121,13 @@ def test_every_iri_is_declared(query, declared_terms):
     assert not undeclared, f"{query.name} uses IRIs declared nowhere in ontology/: {undeclared}"
 
 
+@pytest.mark.parametrize("query", [q for q in QUERIES if any(p.enum for p in q.params)], ids=lambda q: q.name)
+def test_enumerated_iris_are_declared(query, declared_terms):
+    for parameter in query.params:
+        if parameter.enum and parameter.type == "iri":
+            assert set(parameter.enum) <= declared_terms, f"{query.name}: {parameter.name} lists undeclared IRIs"
+
+
 def test_iri_check_catches_an_undeclared_term(declared_terms, tmp_path):
     path = tmp_path / "bad.rq"
     path.write_text("#+ summary: s\n#+ tags:\n#+   - t\nPREFIX smh: <https://w3id.org/smart-health/ontology#>\n"
