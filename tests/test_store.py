@@ -314,3 +314,20 @@ def test_a_triple_in_several_graphs_counts_once_in_the_default_graph(tmp_path):
             assert store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0]["n"].value == "3"
         finally:
             store.close()
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_a_result_over_the_size_cap_is_refused_early(workers):
+    store = open_store([TRIG, TURTLE], workers=workers, timeout_s=20, max_result_bytes=200_000)
+    try:
+        cross_join = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"  # 18^4 rows
+        with pytest.raises(BadRequest, match="result is larger than 0 MB; add a LIMIT"):
+            store.query(cross_join)
+        with pytest.raises(BadRequest, match="add a LIMIT"):
+            store.query(  # 18^3 distinct triples
+                "CONSTRUCT { ?a ?b ?x } WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i "
+                "BIND(CONCAT(STR(?c), STR(?f), STR(?i), STR(?e), STR(?h)) AS ?x) }"
+            )
+        assert len(store.query(cross_join + " LIMIT 10").rows) == 10
+    finally:
+        store.close()

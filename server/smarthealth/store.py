@@ -23,6 +23,7 @@ Dataset rules (the same in both modes):
 from __future__ import annotations
 
 import abc
+import io
 import itertools
 import logging
 import multiprocessing.connection
@@ -48,6 +49,7 @@ from .errors import BadRequest, QueryTimeout, SmartHealthError
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT_S = 30.0
+DEFAULT_MAX_RESULT_BYTES = 100_000_000
 
 #: Named graph that receives the triples of a triple-format file (Turtle, N-Triples, RDF/XML)
 #: loaded with ``load``; dataset formats (TriG, N-Quads, JSON-LD) keep their own graphs.
@@ -241,8 +243,10 @@ class OxigraphStore(SparqlStore):
         *,
         workers: int = 0,
         timeout_s: float = DEFAULT_TIMEOUT_S,
+        max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES,
     ):
         self._store = ox.Store(str(store_dir)) if store_dir else ox.Store()
+        self.max_result_bytes = max_result_bytes
         self.store_dir = Path(store_dir) if store_dir else None
         self.default_timeout_s = timeout_s
         self._write_lock = threading.Lock()
@@ -335,6 +339,7 @@ class OxigraphStore(SparqlStore):
         base_iri: str | None = None,
     ) -> QueryResult:
         options = _dataset_options(default_graph_uris, named_graph_uris)
+        options["max_result_bytes"] = self.max_result_bytes
         if base_iri:
             options["base_iri"] = base_iri
         if substitutions:
@@ -398,6 +403,7 @@ def open_store(
     *,
     workers: int = 0,
     timeout_s: float = DEFAULT_TIMEOUT_S,
+    max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES,
 ) -> OxigraphStore:
     """Open a store (in memory, or on disk in ``store_dir``) and load ``data_paths`` into it.
 
@@ -405,7 +411,7 @@ def open_store(
     given ``data_paths`` replace its content. With ``workers=0`` queries run in this process and
     no time limit is enforced; with workers, each query is stopped after ``timeout_s`` seconds.
     """
-    store = OxigraphStore(store_dir, workers=workers, timeout_s=timeout_s)
+    store = OxigraphStore(store_dir, workers=workers, timeout_s=timeout_s, max_result_bytes=max_result_bytes)
     if data_paths:
         store.replace_content(data_paths)
     return store
@@ -538,6 +544,7 @@ def _parse_term(text: str):
 def _execute(store: ox.Store, sparql: str, options: dict) -> QueryResult:
     """Run a query on a pyoxigraph store and return its result in the wire formats."""
     arguments = dict(options)
+    max_result_bytes = arguments.pop("max_result_bytes", DEFAULT_MAX_RESULT_BYTES)
     if "default_graph" in arguments:
         arguments["default_graph"] = [ox.NamedNode(iri) for iri in arguments["default_graph"]]
         arguments["named_graphs"] = [ox.NamedNode(iri) for iri in arguments["named_graphs"]]
@@ -555,12 +562,43 @@ def _execute(store: ox.Store, sparql: str, options: dict) -> QueryResult:
         return QueryResult(
             "ask", boolean=bool(answer), payload=answer.serialize(format=_SOLUTIONS_WIRE_FORMAT)
         )
-    if isinstance(answer, ox.QuerySolutions):
-        variables = [variable.value for variable in answer.variables]
-        return QueryResult(
-            "select", variables=variables, payload=answer.serialize(format=_SOLUTIONS_WIRE_FORMAT)
-        )
-    return QueryResult("graph", payload=answer.serialize(format=_TRIPLES_WIRE_FORMAT))
+    # Solutions are computed while they are written: the cap stops a huge result early, before
+    # it fills the memory of the machine (a cross join writes about 100 MB per second).
+    output = _CappedBuffer(max_result_bytes)
+    try:
+        if isinstance(answer, ox.QuerySolutions):
+            variables = [variable.value for variable in answer.variables]
+            answer.serialize(output=output, format=_SOLUTIONS_WIRE_FORMAT)
+            return QueryResult("select", variables=variables, payload=bytes(output.data))
+        answer.serialize(output=output, format=_TRIPLES_WIRE_FORMAT)
+        return QueryResult("graph", payload=bytes(output.data))
+    except ResultTooLarge:
+        raise BadRequest(
+            f"the result is larger than {max_result_bytes // 1_000_000} MB; "
+            "add a LIMIT or narrow the query"
+        ) from None
+
+
+class ResultTooLarge(Exception):
+    """A query result passed the size cap while it was written."""
+
+
+class _CappedBuffer(io.RawIOBase):
+    """A writable buffer that refuses to grow past a number of bytes."""
+
+    def __init__(self, limit: int):
+        super().__init__()
+        self.data = bytearray()
+        self.limit = limit
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, chunk) -> int:
+        self.data += chunk
+        if len(self.data) > self.limit:
+            raise ResultTooLarge()
+        return len(chunk)
 
 
 # -- worker processes ---------------------------------------------------------------------------

@@ -19,6 +19,8 @@ UPDATE_TOKEN       SMARTHEALTH_UPDATE_TOKEN     bearer token that allows SPARQL 
 SERVICE_ALLOWLIST  SMARTHEALTH_SERVICE_ALLOWLIST IRIs that SERVICE and LOAD may reach (space- or
                                                 comma-separated; default none)
 MAX_REQUEST_BYTES  SMARTHEALTH_MAX_REQUEST_BYTES largest request body or URL (default 1 MB)
+MAX_RESULT_BYTES   SMARTHEALTH_MAX_RESULT_BYTES  largest query result (default 100 MB; a larger
+                                                one is refused with 400: add a LIMIT)
 SPARQL_STORE       (none)                       a ready ``SparqlStore`` to serve instead of
                                                 opening one (tests, embedding)
 ================== ============================ ==================================================
@@ -50,7 +52,7 @@ from pathlib import Path
 from flask import Flask, current_app, g, request
 
 from ..errors import SmartHealthError
-from ..store import DEFAULT_TIMEOUT_S, SparqlStore, open_store
+from ..store import DEFAULT_MAX_RESULT_BYTES, DEFAULT_TIMEOUT_S, SparqlStore, open_store
 from .safety import SafetyPolicy
 
 log = logging.getLogger(__name__)
@@ -64,6 +66,7 @@ DEFAULTS = {
     "UPDATE_TOKEN": None,
     "SERVICE_ALLOWLIST": (),
     "MAX_REQUEST_BYTES": 1_000_000,
+    "MAX_RESULT_BYTES": DEFAULT_MAX_RESULT_BYTES,
     "SPARQL_STORE": None,
 }
 
@@ -85,6 +88,7 @@ ENVIRONMENT = {
     "UPDATE_TOKEN": ("SMARTHEALTH_UPDATE_TOKEN", str),
     "SERVICE_ALLOWLIST": ("SMARTHEALTH_SERVICE_ALLOWLIST", _iris),
     "MAX_REQUEST_BYTES": ("SMARTHEALTH_MAX_REQUEST_BYTES", int),
+    "MAX_RESULT_BYTES": ("SMARTHEALTH_MAX_RESULT_BYTES", int),
 }
 
 
@@ -178,7 +182,11 @@ def _open_configured_store(config) -> SparqlStore:
     """Open the store the configuration asks for, building the graph when nothing else is given."""
     data = [Path(path) for path in config["DATA"] or []]
     store_dir = Path(config["STORE"]) if config["STORE"] else None
-    options = {"workers": int(config["WORKERS"]), "timeout_s": float(config["TIMEOUT"])}
+    options = {
+        "workers": int(config["WORKERS"]),
+        "timeout_s": float(config["TIMEOUT"]),
+        "max_result_bytes": int(config["MAX_RESULT_BYTES"]),
+    }
     store = open_store(None, store_dir, **options)
     if not data and store_dir and len(store):
         log.info("serving the store in %s as it is (%d quads)", store_dir, len(store))
