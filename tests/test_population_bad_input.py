@@ -173,3 +173,22 @@ def test_source_document_without_record_in_sources_yaml_fails(project):
     message = fails(project)
     assert "005_0123456789abcdef.txt has no record" in message
     assert str(project.curated_dir / "sources.yaml") in message
+
+
+@pytest.mark.parametrize("record,reason", [
+    ("  - id: project/topfit\n    quote: TOPFIT\n    colour: blue\n", "unknown record fields ['colour']"),
+    ("  - id: project/topfit\n    quote: TOPFIT\n    props: {ex:thing: 1}\n", "not an IRI: 'ex:thing'"),
+    ("  - id: project/topfit\n    quote: TOPFIT\n    props: {smh:year: '\"2019^^xsd:gYear'}\n", "malformed literal"),
+    ("  - id: project/topfit\n    quote: TOPFIT\n    props: {smh:year: '\"2019-13\"^^xsd:gYearMonth'}\n",
+     "is not a valid value of its datatype"),
+    ("  - id: project/topfit\n    quote: TOPFIT\n    label: [a, b]\n", "label must be a string or {en: ..., nl: ...}"),
+    ("  - membership: {member: \"@flanders\", organization: \"@s3p4pm\", role: chief}\n    quote: TOPFIT\n",
+     "unknown membership role 'chief'"),
+    ("  - just a string\n", "a record must be a mapping"),
+])
+def test_malformed_record_fails_naming_the_file(project, record, reason):
+    path = project.curated_dir / "zz-bad.yaml"
+    path.write_text("source: 002_87288936a96fbea5\nrecords:\n" + record, encoding="utf-8")
+    message = fails(project)
+    assert str(path) in message
+    assert reason in message

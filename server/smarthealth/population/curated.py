@@ -26,6 +26,12 @@ INSTANCE_PATH = re.compile(
     r"^(?:" + "|".join(sorted(set(PATH_OF_CLASS.values()) | {
         "membership", "observation", "theme", "topic", "source", "graph"})) + r")(?:/[A-Za-z0-9._-]+)*$"
 )
+LITERAL = re.compile(r'^"(?:[^"\\]|\\.)*"(?:@[a-z]{2,3}(?:-[A-Za-z0-9]+)*|\^\^[a-z][a-z0-9]*:[A-Za-z]+)?$')
+# rdflib does not check these two calendar types; a typo must not slip into the graph.
+CALENDAR_PATTERNS = {
+    XSD.gYear: re.compile(r"^\d{4}$"),
+    XSD.gYearMonth: re.compile(r"^\d{4}-(0[1-9]|1[0-2])$"),
+}
 PREFIXED = re.compile(r"^(?P<prefix>[a-z][a-z0-9]*):(?P<local>\S*)$")
 ALLOWED_PREFIXES = {"smh", "smhv", "org", "m8g", "eurio", "oa", "nuts", "country", "currency", "lang",
                     "unit", "prov", "skos", "dcterms", "foaf", "xsd", "owl", "rdf", "rdfs", "id"}
@@ -45,7 +51,8 @@ class CuratedFile:
         mentions: dict[URIRef, tuple] = {}
         described: set[URIRef] = set()
         for record in self.records:
-            place = f"{where(self.path, record)} (record {record.get('id') or 'membership'})"
+            label = (record.get("id") or "membership") if isinstance(record, dict) else "?"
+            place = f"{where(self.path, record)} (record {label})"
             quotes = _quotes(record, place)
             if "membership" in record:
                 _membership(sg, terms, record["membership"], quotes, place, mentions)
@@ -139,10 +146,17 @@ class _TermReader:
         if not isinstance(value, str):
             raise SourceError(f"unsupported value {value!r}", where=place)
         if value.startswith('"'):
+            if not LITERAL.match(value):
+                raise SourceError(f"malformed literal {value!r}: write '\"text\"@en' or "
+                                  f"'\"value\"^^xsd:type'", where=place)
             try:
-                return from_n3(value, nsm=self.namespaces)
+                literal = from_n3(value, nsm=self.namespaces)
             except Exception as error:  # rdflib's parser raises assorted types
                 raise SourceError(f"malformed literal {value!r}: {error}", where=place) from None
+            pattern = CALENDAR_PATTERNS.get(literal.datatype)
+            if getattr(literal, "ill_typed", False) or (pattern and not pattern.match(str(literal))):
+                raise SourceError(f"literal {value!r} is not a valid value of its datatype", where=place)
+            return literal
         if value.startswith("@") or INSTANCE_PATH.match(value) or (
             PREFIXED.match(value) and PREFIXED.match(value)["prefix"] in ALLOWED_PREFIXES
         ):
