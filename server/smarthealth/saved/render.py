@@ -81,6 +81,7 @@ class Table:
     variables: list[str]
     rows: list[list[str]]
     iris: list[list[str | None]]
+    languages: list[list[str | None]]
 
 
 def table(result, *, base_iri: str | None = None) -> Table:
@@ -88,23 +89,25 @@ def table(result, *, base_iri: str | None = None) -> Table:
     prefixes = dict(PREFIXES_FOR_DISPLAY)
     if base_iri:
         prefixes["id"] = base_iri
-    rows, iris = [], []
+    rows, iris, languages = [], [], []
     for solution in result.rows:
-        shown, links = [], []
+        shown, links, tags = [], [], []
         for name in result.variables:
             term = solution.get(name)
             shown.append(display(term, prefixes))
             links.append(term.value if isinstance(term, ox.NamedNode) else None)
+            tags.append(term.language if isinstance(term, ox.Literal) else None)
         rows.append(shown)
         iris.append(links)
-    return Table(list(result.variables), rows, iris)
+        languages.append(tags)
+    return Table(list(result.variables), rows, iris, languages)
 
 
 PREFIXES_FOR_DISPLAY = {name: str(namespace) for name, namespace in PREFIXES.items()}
 
 
 def display(term, prefixes: dict[str, str]) -> str:
-    """Return a short human form of a term: prefixed IRI, literal value with its language."""
+    """Return a short human form of a term: prefixed IRI or the literal's value."""
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
@@ -114,7 +117,8 @@ def display(term, prefixes: dict[str, str]) -> str:
                 return f"{name}:{term.value[len(namespace):]}"
         return term.value
     if isinstance(term, ox.Literal):
-        return f"{term.value}@{term.language}" if term.language else term.value
+        # The language goes to the HTML lang attribute; the data formats keep it exactly.
+        return term.value
     return str(term)
 
 
@@ -135,8 +139,10 @@ def text_table(result, *, base_iri: str | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def html_cell(text: str, iri: str | None) -> str:
+def html_cell(text: str, iri: str | None, language: str | None = None) -> str:
     """Return the escaped HTML of one table cell, a link when the value is an IRI."""
+    if language:
+        return f'<span lang="{html.escape(language, quote=True)}">{html.escape(text)}</span>'
     if iri is None:
         return html.escape(text)
     return f'<a href="{html.escape(iri, quote=True)}" title="{html.escape(iri, quote=True)}">{html.escape(text)}</a>'
