@@ -121,3 +121,22 @@ def test_simple_query_overhead_through_workers_is_small(store):
         timings.append(time.perf_counter() - started)
     median_ms = sorted(timings)[len(timings) // 2] * 1000
     assert median_ms < 5, f"median {median_ms:.2f} ms per simple query"
+
+
+def test_a_query_past_the_worker_memory_limit_is_503_and_the_worker_is_replaced():
+    app = create_app({
+        "DATA": [str(path) for path in DATA], "TESTING": True, "WORKERS": 1, "TIMEOUT": 20,
+        "WORKER_MEMORY_BYTES": 300_000_000,
+    })
+    client = app.test_client()
+    # Sorting a five-way cross join (18^5 rows) needs far more than 300 MB.
+    greedy = ("SELECT ?a ?c ?f ?i ?l WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n ?o } "
+              "ORDER BY ?a ?c ?f ?i ?l LIMIT 1")
+    try:
+        response = client.get("/sparql", query_string={"query": greedy})
+        assert response.status_code == 503
+        assert "needed more than 300 MB of memory" in response.data.decode()
+        response = client.get("/sparql", query_string={"query": SIMPLE})
+        assert response.get_json()["results"]["bindings"][0]["n"]["value"] == "5"
+    finally:
+        app.extensions["smarthealth"].store.close()

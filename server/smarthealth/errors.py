@@ -85,3 +85,9 @@ class UnsupportedMediaType(SmartHealthError):
     """The request body's media type or charset is not one the server reads (HTTP 415)."""
 
     http_status = 415
+
+
+class QueryResourceLimit(SmartHealthError):
+    """A query needed more memory than the server gives one query (HTTP 503)."""
+
+    http_status = 503

@@ -30,6 +30,7 @@ import multiprocessing.connection
 import os
 import queue
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -44,12 +45,14 @@ from typing import Iterable
 
 import pyoxigraph as ox
 
-from .errors import BadRequest, QueryTimeout, SmartHealthError
+from .errors import BadRequest, QueryResourceLimit, QueryTimeout, SmartHealthError
 
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT_S = 30.0
 DEFAULT_MAX_RESULT_BYTES = 100_000_000
+#: Address space a query worker may use; past it an allocation fails and the worker stops.
+DEFAULT_WORKER_MEMORY_BYTES = 2_000_000_000
 
 #: Named graph that receives the triples of a triple-format file (Turtle, N-Triples, RDF/XML)
 #: loaded with ``load``; dataset formats (TriG, N-Quads, JSON-LD) keep their own graphs.
@@ -244,9 +247,11 @@ class OxigraphStore(SparqlStore):
         workers: int = 0,
         timeout_s: float = DEFAULT_TIMEOUT_S,
         max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES,
+        worker_memory_bytes: int = DEFAULT_WORKER_MEMORY_BYTES,
     ):
         self._store = ox.Store(str(store_dir)) if store_dir else ox.Store()
         self.max_result_bytes = max_result_bytes
+        self.worker_memory_bytes = worker_memory_bytes
         self.store_dir = Path(store_dir) if store_dir else None
         self.default_timeout_s = timeout_s
         self._write_lock = threading.Lock()
@@ -404,6 +409,7 @@ def open_store(
     workers: int = 0,
     timeout_s: float = DEFAULT_TIMEOUT_S,
     max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES,
+    worker_memory_bytes: int = DEFAULT_WORKER_MEMORY_BYTES,
 ) -> OxigraphStore:
     """Open a store (in memory, or on disk in ``store_dir``) and load ``data_paths`` into it.
 
@@ -411,7 +417,13 @@ def open_store(
     given ``data_paths`` replace its content. With ``workers=0`` queries run in this process and
     no time limit is enforced; with workers, each query is stopped after ``timeout_s`` seconds.
     """
-    store = OxigraphStore(store_dir, workers=workers, timeout_s=timeout_s, max_result_bytes=max_result_bytes)
+    store = OxigraphStore(
+        store_dir,
+        workers=workers,
+        timeout_s=timeout_s,
+        max_result_bytes=max_result_bytes,
+        worker_memory_bytes=worker_memory_bytes,
+    )
     if data_paths:
         store.replace_content(data_paths)
     return store
@@ -640,11 +652,18 @@ def _worker_main(connection) -> None:
 # The worker is a fresh interpreter started with this one line, not a multiprocessing child:
 # multiprocessing's "spawn" re-runs the parent's __main__ (``python -m smarthealth`` would start
 # the CLI again) and "fork" is unsafe in a threaded server.
-_WORKER_COMMAND = "import sys; from smarthealth.store import _worker_entry; _worker_entry(int(sys.argv[1]))"
+_WORKER_COMMAND = (
+    "import sys; from smarthealth.store import _worker_entry; "
+    "_worker_entry(int(sys.argv[1]), int(sys.argv[2]))"
+)
 
 
-def _worker_entry(fd: int) -> None:
-    """Run a worker on the socket inherited as file descriptor ``fd``."""
+def _worker_entry(fd: int, memory_bytes: int) -> None:
+    """Run a worker on the socket inherited as file descriptor ``fd``, within ``memory_bytes``."""
+    if memory_bytes > 0:
+        # A query that sorts or groups a huge join would otherwise take the machine's memory
+        # before its time limit; past this limit the allocation fails and the worker aborts.
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     _worker_main(multiprocessing.connection.Connection(fd))
 
 
@@ -653,12 +672,12 @@ class _Worker:
 
     _numbers = itertools.count(1)
 
-    def __init__(self):
+    def __init__(self, memory_bytes: int):
         self.number = next(self._numbers)
         parent_end, child_end = socket.socketpair()
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-c", _WORKER_COMMAND, str(child_end.fileno())],
+                [sys.executable, "-c", _WORKER_COMMAND, str(child_end.fileno()), str(memory_bytes)],
                 pass_fds=(child_end.fileno(),),
                 stdin=subprocess.DEVNULL,
             )
@@ -706,7 +725,7 @@ class _WorkerPool:
             self._add_worker_locked()
 
     def _add_worker_locked(self) -> None:
-        worker = _Worker()
+        worker = _Worker(self._owner.worker_memory_bytes)
         self._workers.add(worker)
         # Load the data now, in the background of the new process, not during the first query.
         worker.connection.send(("load", self._dump_generation, str(self._dump_path)))
@@ -747,7 +766,16 @@ class _WorkerPool:
             self._replace(worker, reason="the query ran past its time limit")
             raise
         except (EOFError, OSError) as error:
-            self._replace(worker, reason=f"the worker died ({error!r})")
+            try:  # it is exiting: read its exit status before any SIGKILL replaces it
+                worker.process.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                pass
+            self._replace(worker, reason=f"the worker died ({error!r}, exit status {worker.process.returncode})")
+            if worker.process.returncode == -signal.SIGABRT:  # an allocation past the limit
+                raise QueryResourceLimit(
+                    f"the query needed more than {self._owner.worker_memory_bytes // 1_000_000} MB "
+                    "of memory and was stopped; add a LIMIT or narrow it"
+                ) from None
             raise SmartHealthError("the query could not be evaluated") from None
         self._idle.put(worker)
         status = reply[0]

@@ -21,6 +21,8 @@ SERVICE_ALLOWLIST  SMARTHEALTH_SERVICE_ALLOWLIST IRIs that SERVICE and LOAD may 
 MAX_REQUEST_BYTES  SMARTHEALTH_MAX_REQUEST_BYTES largest request body or URL (default 1 MB)
 MAX_RESULT_BYTES   SMARTHEALTH_MAX_RESULT_BYTES  largest query result (default 100 MB; a larger
                                                 one is refused with 400: add a LIMIT)
+WORKER_MEMORY_BYTES SMARTHEALTH_WORKER_MEMORY_BYTES memory (address space) of one query worker
+                                                (default 2 GB; past it the query gets a 503)
 SPARQL_STORE       (none)                       a ready ``SparqlStore`` to serve instead of
                                                 opening one (tests, embedding)
 ================== ============================ ==================================================
@@ -52,7 +54,13 @@ from pathlib import Path
 from flask import Flask, current_app, g, request
 
 from ..errors import SmartHealthError
-from ..store import DEFAULT_MAX_RESULT_BYTES, DEFAULT_TIMEOUT_S, SparqlStore, open_store
+from ..store import (
+    DEFAULT_MAX_RESULT_BYTES,
+    DEFAULT_TIMEOUT_S,
+    DEFAULT_WORKER_MEMORY_BYTES,
+    SparqlStore,
+    open_store,
+)
 from .safety import SafetyPolicy
 
 log = logging.getLogger(__name__)
@@ -67,6 +75,7 @@ DEFAULTS = {
     "SERVICE_ALLOWLIST": (),
     "MAX_REQUEST_BYTES": 1_000_000,
     "MAX_RESULT_BYTES": DEFAULT_MAX_RESULT_BYTES,
+    "WORKER_MEMORY_BYTES": DEFAULT_WORKER_MEMORY_BYTES,
     "SPARQL_STORE": None,
 }
 
@@ -89,6 +98,7 @@ ENVIRONMENT = {
     "SERVICE_ALLOWLIST": ("SMARTHEALTH_SERVICE_ALLOWLIST", _iris),
     "MAX_REQUEST_BYTES": ("SMARTHEALTH_MAX_REQUEST_BYTES", int),
     "MAX_RESULT_BYTES": ("SMARTHEALTH_MAX_RESULT_BYTES", int),
+    "WORKER_MEMORY_BYTES": ("SMARTHEALTH_WORKER_MEMORY_BYTES", int),
 }
 
 
@@ -186,6 +196,7 @@ def _open_configured_store(config) -> SparqlStore:
         "workers": int(config["WORKERS"]),
         "timeout_s": float(config["TIMEOUT"]),
         "max_result_bytes": int(config["MAX_RESULT_BYTES"]),
+        "worker_memory_bytes": int(config["WORKER_MEMORY_BYTES"]),
     }
     store = open_store(None, store_dir, **options)
     if not data and store_dir and len(store):
