@@ -500,6 +500,8 @@ def test_void_counts_the_dataset_and_each_graph(client):
     assert int(graph.value(dataset, VOID.classes)) == 4
     assert int(graph.value(dataset, VOID.entities)) == 5
     assert graph.value(dataset, VOID.sparqlEndpoint) == rdflib.URIRef("http://localhost/sparql")
+    assert graph.value(dataset, VOID.uriSpace) == rdflib.Literal("https://w3id.org/smart-health/id/")
+    assert graph.value(dataset, rdflib.namespace.DCTERMS.license) is not None
     subsets = {graph.value(subset, SD.name): int(graph.value(subset, VOID.triples))
                for subset in graph.objects(dataset, VOID.subset)}
     assert subsets == {rdflib.URIRef(REGIONS): 9, rdflib.URIRef(INITIATIVES): 3, rdflib.URIRef(ORGANISATIONS): 6}

@@ -12,6 +12,7 @@ from flask import Blueprint, Response, current_app, request, url_for
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, VOID, XSD
 
+from ..config import Settings
 from ..namespaces import SMH, SMHV
 from . import get_state
 from .protocol import MEDIA_TYPES, content_type_header, negotiate_description
@@ -158,7 +159,8 @@ def void_description() -> Graph:
         "ecosystem (Vanguard Initiative Smart Health pilot, S3P4PM), each statement traced to a "
         "quotation of its source document.", lang="en")))
     graph.add((dataset, VOID.sparqlEndpoint, URIRef(endpoint_url())))
-    graph.add((dataset, VOID.uriSpace, Literal("https://w3id.org/smart-health/id/")))
+    graph.add((dataset, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
+    graph.add((dataset, VOID.uriSpace, Literal(Settings().base_iri)))
     graph.add((dataset, VOID.vocabulary, URIRef(str(SMH))))
     graph.add((dataset, VOID.vocabulary, URIRef(str(SMHV))))
     for media_type in ("text/turtle", "application/trig", "application/n-quads", "application/ld+json"):
