@@ -1,4 +1,5 @@
-"""Whole-graph rules added to the SHACL report: declared terms only, each property used as its kind, no e-mail addresses.
+"""Whole-graph rules added to the SHACL report: declared terms only, each property used as its kind,
+quotation IRIs derived from their content, no e-mail addresses.
 
 Written in Python rather than as SHACL-AF SPARQL targets because a target that scans every triple
 costs seconds per run in rdflib's SPARQL engine and milliseconds here. Results are added to the
@@ -7,12 +8,13 @@ pyshacl report graph as ordinary sh:ValidationResult nodes, so every consumer re
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 
 from rdflib import OWL, RDF, BNode, Graph, Literal, Namespace, URIRef
 
-from ..namespaces import SMH
+from ..namespaces import OA, SMH
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 SMHSH = Namespace("https://w3id.org/smart-health/shapes#")
@@ -62,9 +64,34 @@ def email_addresses(graph: Graph) -> Iterator[tuple]:
             yield subject, predicate, obj, "contains an e-mail address: contact details must not enter the graph"
 
 
+def quotation_iris(graph: Graph) -> Iterator[tuple]:
+    """Yield (quotation, None, expected IRI, message) where a quotation's IRI is not derived from its source and passage."""
+    for quotation in graph.subjects(RDF.type, SMH.Quotation):
+        sources = list(graph.objects(quotation, OA.hasSource))
+        selectors = list(graph.objects(quotation, OA.hasSelector))
+        if len(sources) != 1 or len(selectors) != 1 or not isinstance(quotation, URIRef):
+            continue  # missing or repeated parts are the shapes' findings, not this rule's
+        [source], [selector] = sources, selectors
+        exacts = list(graph.objects(selector, OA.exact))
+        file_names = list(graph.objects(source, SMH.fileName))
+        if len(exacts) != 1 or len(file_names) != 1:
+            continue
+        [exact], [file_name] = exacts, file_names
+        stem = str(file_name).removesuffix(".txt")
+        digest = hashlib.sha1(f"{stem}\n{exact}".encode("utf-8")).hexdigest()[:16]
+        expected = URIRef(f"{str(quotation).rsplit('/quote/', 1)[0]}/quote/{digest}")
+        if quotation != expected:
+            yield quotation, None, expected, (
+                f"the quotation IRI does not match its content: sha1(source stem, newline, exact) gives {expected}"
+            )
+        elif selector != URIRef(f"{quotation}/selector"):
+            yield quotation, OA.hasSelector, selector, f"the selector of a quotation must be {quotation}/selector"
+
+
 RULES = {
     SMHSH.DeclaredTermComponent: (SMHSH.DeclaredTerms, undeclared_terms),
     SMHSH.PropertyKindComponent: (SMHSH.PropertyKind, misused_properties),
+    SMHSH.QuotationIriComponent: (SMHSH.QuotationIri, quotation_iris),
     SMHSH.NoEmailAddressComponent: (SMHSH.NoEmailAddress, email_addresses),
 }
 
