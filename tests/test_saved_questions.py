@@ -195,6 +195,22 @@ def test_q05_organisation_card_with_quotes(answer):
             assert row["quote"] in text, f"quote not in {stem}: {row['quote']!r}"
 
 
+def test_q05_organisation_card_programmes_of_a_funding_agency(answer):
+    """003: "3.3 Actieve ondersteuning van de health sector via VLAIO"; "Binnen het actieprogramma
+    gepersonaliseerde geneeskunde werd in 2019 een oproep voor ICON-projecten uitgevoerd"; TETRA
+    and COOCK calls of VLAIO ("3.3.2 TETRA en COOCK"); 004: "Agentschap Innoveren & Ondernemen VLAIO - financing"."""
+    rows = answer("organisation-card", organisation="vlaio")
+    managed = {row["value"] for row in rows if row["statement"] == "manages programme"}
+    assert ids("programme", "vlaio-icon-personalised-medicine", "tetra", "coock") <= managed
+    assert {row["value"] for row in rows if row["statement"] == "helix role"} == {f"{SMHV}helix-role/financing"}
+    sources = {row["source"].rsplit("/", 1)[-1][:3] for row in rows if "source" in row}
+    assert {"000", "003", "004"} <= sources
+    for row in rows:
+        if "quote" in row:
+            stem = row["source"].rsplit("/", 1)[-1]
+            assert row["quote"] in (SOURCES / f"{stem}.txt").read_text(encoding="utf-8")
+
+
 # -- 6. network memberships ---------------------------------------------------------------------
 
 def test_q06_network_memberships_including_no(answer):
