@@ -28,6 +28,7 @@ from ..saved import render
 from ..saved.binding import run
 from ..saved.catalog import SavedQuery, find_query, load_catalog
 from ..saved.openapi import build_spec, describe_query
+from . import get_store
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +94,6 @@ def answer(name: str):
     for key in request.args:
         if len(request.args.getlist(key)) > 1:
             raise _repeated(key)
-    from . import get_store
-
     bound, result = run(get_store(), query, arguments, base_iri=base_iri())
     if media_type == render.HTML:
         body = render_template(
