@@ -141,3 +141,23 @@ def test_a_query_past_the_worker_memory_limit_is_503_and_the_worker_is_replaced(
         assert response.get_json()["results"]["bindings"][0]["n"]["value"] == "5"
     finally:
         app.extensions["smarthealth"].store.close()
+
+
+def test_a_runaway_update_is_stopped_and_changes_nothing(store):
+    before = store.dump()
+    # Every variable feeds the inserted value, so the 18^7 solutions must all be computed. (In an
+    # update the default graph is the store's own, which is empty here: hence GRAPH.)
+    runaway_update = (
+        "INSERT { GRAPH <urn:smarthealth:test:blowup> { ?s0 <urn:p> ?value } } WHERE { "
+        + " ".join(f"GRAPH ?g{n} {{ ?s{n} ?p{n} ?o{n} }}" for n in range(7))
+        + " BIND(CONCAT(" + ", ".join(f"STR(?o{n})" for n in range(7)) + ") AS ?value) }"
+    )
+    started = time.monotonic()
+    with pytest.raises(QueryTimeout, match="update ran past the time limit of 1.5 s .* nothing was changed"):
+        store.update(runaway_update)
+    assert time.monotonic() - started < TIMEOUT_S + 2
+    assert store.dump() == before
+    # A normal update still goes through a (replacement) worker and is seen by queries.
+    store.update("INSERT DATA { GRAPH <urn:smarthealth:test:ok> { <urn:a> a <urn:Thing> } }")
+    assert "urn:smarthealth:test:ok" in store.named_graphs()
+    assert store.query("ASK { <urn:a> a <urn:Thing> }").boolean is True

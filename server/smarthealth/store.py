@@ -17,7 +17,14 @@ Dataset rules (the same in both modes):
   copy of the data whose default graph holds the merge, made once per data generation;
 - caller-given graph lists override the query's FROM / FROM NAMED (SPARQL 1.1 Protocol, 2.1.4);
   when only ``named_graph_uris`` is given the default graph is empty, as the protocol says;
-- graphs that are not stored are empty: nothing is ever fetched.
+- graphs that are not stored are empty: nothing is ever fetched;
+- in an update, the default graph is the store's own default graph (where ``INSERT DATA`` without
+  ``GRAPH`` writes), not the merge: use ``GRAPH``, ``USING`` or ``using-graph-uri`` to read the
+  named graphs. An explicit list of several default graphs (``FROM`` twice, ``default-graph-uri``
+  twice) is pyoxigraph's union, which repeats a triple held by more than one of them.
+
+With workers, an update also runs in a worker, on a copy of the data, under the same time and
+memory limits; its result replaces the data in this process (updates run one at a time).
 """
 
 from __future__ import annotations
@@ -257,6 +264,7 @@ class OxigraphStore(SparqlStore):
         self._write_lock = threading.Lock()
         self._generation = 0
         self._pool = _WorkerPool(self, workers) if workers > 0 else None
+        self._update_lock = threading.Lock()
         self._view_lock = threading.Lock()
         self._view: ox.Store | None = None
         self._view_generation: int | None = None
@@ -365,20 +373,26 @@ class OxigraphStore(SparqlStore):
         if using_graph_uris or using_named_graph_uris:
             sparql = add_using_clauses(sparql, using_graph_uris or [], using_named_graph_uris or [])
         sparql = clear_silently(sparql)
-        with self._write_lock:
-            try:
-                self._store.update(sparql, base_iri=base_iri)
-            except SyntaxError as error:
-                raise BadRequest(f"malformed update: {error}") from None
-            except RuntimeError as error:
-                # DROP of a graph that does not exist, and other refusals of the update.
-                raise BadRequest(f"the update cannot be applied: {error}") from None
-            except OSError as error:
-                # LOAD of an unreachable or unparsable document, a failed SERVICE.
-                raise BadRequest(f"the update failed: {error}") from None
-            if self.store_dir:
-                self._store.flush()
-            self._generation += 1
+        if self._pool is None:
+            with self._write_lock:
+                _apply_update(self._store, sparql, base_iri)
+                self._changed()
+            return
+        # With workers, the update runs in one of them on a copy of the data, under the same time
+        # and memory limits as a query; the result replaces the data here. Updates run one at a
+        # time, so no update is lost between the copy and the replacement.
+        with self._update_lock:
+            dataset = self._pool.run_update(sparql, base_iri, self.default_timeout_s)
+            with self._write_lock:
+                self._store.clear()
+                self._store.load(dataset, format=ox.RdfFormat.N_QUADS)
+                self._changed()
+
+    def _changed(self) -> None:
+        """Record a change of the data (the caller holds the write lock)."""
+        if self.store_dir:
+            self._store.flush()
+        self._generation += 1
 
     def _query_view(self) -> ox.Store:
         """Return the in-memory copy that queries run on in this process, remade after changes."""
@@ -553,6 +567,20 @@ def _parse_term(text: str):
     return quads[0].object
 
 
+def _apply_update(store: ox.Store, sparql: str, base_iri: str | None) -> None:
+    """Apply an update to a pyoxigraph store, reporting the client's mistakes as BadRequest."""
+    try:
+        store.update(sparql, base_iri=base_iri)
+    except SyntaxError as error:
+        raise BadRequest(f"malformed update: {error}") from None
+    except RuntimeError as error:
+        # DROP of a graph that does not exist, and other refusals of the update.
+        raise BadRequest(f"the update cannot be applied: {error}") from None
+    except OSError as error:
+        # LOAD of an unreachable or unparsable document, a failed SERVICE.
+        raise BadRequest(f"the update failed: {error}") from None
+
+
 def _execute(store: ox.Store, sparql: str, options: dict) -> QueryResult:
     """Run a query on a pyoxigraph store and return its result in the wire formats."""
     arguments = dict(options)
@@ -630,6 +658,13 @@ def _worker_main(connection) -> None:
         operation = message[0]
         wanted_generation, dump_path = message[1], message[2]
         try:
+            if operation == "update":
+                # A fresh copy without the merged default graph: the update sees the stored data.
+                copy = ox.Store()
+                copy.bulk_load(path=dump_path, format=ox.RdfFormat.N_QUADS)
+                _apply_update(copy, message[3], message[4])
+                connection.send(("updated", copy.dump(format=ox.RdfFormat.N_QUADS)))
+                continue
             if wanted_generation != generation:
                 store, generation = ox.Store(), None
                 store.bulk_load(path=dump_path, format=ox.RdfFormat.N_QUADS)
@@ -749,6 +784,16 @@ class _WorkerPool:
 
     def run(self, sparql: str, options: dict, timeout_s: float) -> QueryResult:
         """Run a query in a worker; kill the worker and raise QueryTimeout past the time limit."""
+        reply = self._call("query", (sparql, options), timeout_s)
+        _, kind, variables, boolean, payload = reply
+        return QueryResult(kind, variables=variables, boolean=boolean, payload=payload)
+
+    def run_update(self, sparql: str, base_iri: str | None, timeout_s: float) -> bytes:
+        """Apply an update to a copy of the data in a worker; return the new data as N-Quads."""
+        return self._call("update", (sparql, base_iri), timeout_s)[1]
+
+    def _call(self, operation: str, arguments: tuple, timeout_s: float) -> tuple:
+        """Send an operation to an idle worker and return its reply, within the time limit."""
         started = time.monotonic()
         with self._lock:
             self._start_locked()
@@ -760,10 +805,10 @@ class _WorkerPool:
                 f"all query workers stayed busy for {timeout_s:g} s; try again later"
             ) from None
         try:
-            worker.connection.send(("query", generation, str(dump_path), sparql, options))
-            reply = self._receive(worker, started + timeout_s, timeout_s)
+            worker.connection.send((operation, generation, str(dump_path)) + arguments)
+            reply = self._receive(worker, started + timeout_s, timeout_s, operation)
         except QueryTimeout:
-            self._replace(worker, reason="the query ran past its time limit")
+            self._replace(worker, reason=f"the {operation} ran past its time limit")
             raise
         except (EOFError, OSError) as error:
             try:  # it is exiting: read its exit status before any SIGKILL replaces it
@@ -773,28 +818,27 @@ class _WorkerPool:
             self._replace(worker, reason=f"the worker died ({error!r}, exit status {worker.process.returncode})")
             if worker.process.returncode == -signal.SIGABRT:  # an allocation past the limit
                 raise QueryResourceLimit(
-                    f"the query needed more than {self._owner.worker_memory_bytes // 1_000_000} MB "
+                    f"the {operation} needed more than {self._owner.worker_memory_bytes // 1_000_000} MB "
                     "of memory and was stopped; add a LIMIT or narrow it"
                 ) from None
-            raise SmartHealthError("the query could not be evaluated") from None
+            raise SmartHealthError(f"the {operation} could not be evaluated") from None
         self._idle.put(worker)
         status = reply[0]
-        if status == "ok":
-            _, kind, variables, boolean, payload = reply
-            return QueryResult(kind, variables=variables, boolean=boolean, payload=payload)
+        if status in ("ok", "updated"):
+            return reply
         if status == "bad-request":
             raise BadRequest(reply[1])
         log.error("query worker failed: %s", reply[1])
-        raise SmartHealthError("the query could not be evaluated")
+        raise SmartHealthError(f"the {operation} could not be evaluated")
 
-    def _receive(self, worker: _Worker, deadline: float, timeout_s: float):
-        """Return the worker's reply to the query, skipping acknowledgements of earlier loads."""
+    def _receive(self, worker: _Worker, deadline: float, timeout_s: float, operation: str):
+        """Return the worker's reply, skipping acknowledgements of earlier loads."""
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0 or not worker.connection.poll(remaining):
                 raise QueryTimeout(
-                    f"the query ran past the time limit of {timeout_s:g} s and was stopped; "
-                    "simplify it or add a LIMIT"
+                    f"the {operation} ran past the time limit of {timeout_s:g} s and was stopped"
+                    + ("; simplify it or add a LIMIT" if operation == "query" else "; nothing was changed")
                 )
             reply = worker.connection.recv()
             if reply[0] == "loaded":
