@@ -28,6 +28,7 @@ from ..saved import render
 from ..saved.binding import run
 from ..saved.catalog import SavedQuery, find_query, load_catalog
 from ..saved.openapi import build_spec, describe_query
+from ..saved.params import ParameterError
 from . import get_store
 
 log = logging.getLogger(__name__)
@@ -129,9 +130,7 @@ def docs():
     return render_template("api_docs.html", spec=spec, queries=catalog())
 
 
-def _repeated(key: str) -> SmartHealthError:
-    from ..saved.params import ParameterError
-
+def _repeated(key: str) -> ParameterError:
     return ParameterError(f"parameter {key!r} is given more than once")
 
 
