@@ -387,6 +387,7 @@ class OxigraphStore(SparqlStore):
                 self._store.clear()
                 self._store.load(dataset, format=ox.RdfFormat.N_QUADS)
                 self._changed()
+        self._pool.preload()
 
     def _changed(self) -> None:
         """Record a change of the data (the caller holds the write lock)."""
@@ -781,6 +782,20 @@ class _WorkerPool:
                     old.unlink(missing_ok=True)
             self._dump_generation, self._dump_path = generation, path
         return self._dump_generation, self._dump_path
+
+    def preload(self) -> None:
+        """Have the idle workers load the current data now, rather than in the next query."""
+        with self._lock:
+            if self._pid != os.getpid():
+                return
+            generation, dump_path = self._refresh_dump_locked()
+            for _ in range(self._idle.qsize()):
+                try:
+                    worker = self._idle.get_nowait()
+                except queue.Empty:
+                    break
+                worker.connection.send(("load", generation, str(dump_path)))
+                self._idle.put(worker)
 
     def run(self, sparql: str, options: dict, timeout_s: float) -> QueryResult:
         """Run a query in a worker; kill the worker and raise QueryTimeout past the time limit."""
