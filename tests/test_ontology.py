@@ -274,3 +274,45 @@ def test_catalog_maps_every_import_to_a_local_file(settings):
         target = (settings.ontology_dir / entries[iri]).resolve()
         assert target.is_file()
         assert headers[iri] == target, f"{iri} maps to {target}, which is not that ontology"
+
+
+def test_owl_api_opens_the_ontology_offline_through_the_catalog_in_owl2_dl(settings):
+    from smarthealth.validation.dl_profile import check_profile
+
+    report = check_profile(settings.ontology_dir / "smart-health.ttl", settings)
+    assert report.missing_imports == []
+    assert sorted(report.imported) == [ONTOLOGY_IRI + "/imports/external", "https://w3id.org/smart-health/vocab"]
+    assert report.violations == []
+    assert report.in_owl2_dl and report.ok
+    assert report.axioms > 1000
+
+
+def test_owl_api_reads_the_rdfxml_copy_in_owl2_dl(settings):
+    from smarthealth.validation.dl_profile import check_profile
+
+    report = check_profile(owl_path(settings), settings)
+    assert report.ok and report.imported == []
+
+
+def test_owl_api_reports_an_import_missing_from_the_catalog(settings):
+    from smarthealth.validation.dl_profile import catalog_mappings, check_profile
+
+    mappings = catalog_mappings(settings.ontology_dir / "catalog-v001.xml")
+    del mappings["https://w3id.org/smart-health/vocab"]
+    report = check_profile(settings.ontology_dir / "smart-health.ttl", settings, mappings=mappings)
+    assert report.missing_imports == ["https://w3id.org/smart-health/vocab"]
+    assert not report.ok
+
+
+def test_owl_api_flags_a_property_used_as_object_and_datatype_property(settings, tmp_path):
+    from smarthealth.validation.dl_profile import check_profile
+
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(BAD_PREFIXES + GOOD_CLASS + """
+        <https://w3id.org/smart-health/ontology> a owl:Ontology .
+        smh:x a smh:Good ; smh:both smh:x , "text" .
+        smh:both a owl:ObjectProperty , owl:DatatypeProperty .
+    """, encoding="utf-8")
+    report = check_profile(bad, settings, mappings={})
+    assert not report.in_owl2_dl
+    assert any("smart-health/ontology#both" in violation for violation in report.violations)

@@ -95,7 +95,7 @@ def reason(ctx: click.Context, file: Path | None) -> None:
 @click.option("--check", is_flag=True, help="Only check that smart-health.owl is current; write nothing.")
 @click.pass_context
 def ontology(ctx: click.Context, check: bool) -> None:
-    """Run the ontology quality checks and regenerate ontology/smart-health.owl (RDF/XML)."""
+    """Run the ontology quality checks and the OWL 2 DL profile check, and regenerate ontology/smart-health.owl."""
     from .ontology_checks import check_graph, checks_dir, run_checks
     from .owl_export import owl_is_current, owl_path, write_owl
 
@@ -114,7 +114,30 @@ def ontology(ctx: click.Context, check: bool) -> None:
             failed = True
     else:
         click.echo(f"Wrote {write_owl(settings)}.")
+    failed = not _report_profile(settings) or failed
     ctx.exit(1 if failed else 0)
+
+
+def _report_profile(settings: Settings) -> bool:
+    """Print what the OWL API (Protégé's library) makes of the ontology files; return whether all is well."""
+    from .dl_profile import check_profile
+
+    well = True
+    for document in (settings.ontology_dir / "smart-health.ttl", settings.ontology_dir / "smart-health.owl"):
+        if not document.is_file():
+            continue
+        report = check_profile(document, settings)
+        status = "ok  " if report.ok else "FAIL"
+        click.echo(
+            f"{status} OWL API: {document.name} opens offline ({len(report.imported)} imports via the catalog, "
+            f"{report.axioms} axioms), OWL 2 DL: {'yes' if report.in_owl2_dl else 'NO'}"
+        )
+        for missing in report.missing_imports:
+            click.echo(f"       import not in catalog-v001.xml: {missing}")
+        for violation in report.violations[:20]:
+            click.echo(f"       {violation}")
+        well = well and report.ok
+    return well
 
 
 def _shorten(text: str, limit: int = 160) -> str:
