@@ -301,9 +301,7 @@ class OxigraphStore(SparqlStore):
                 )
             except SyntaxError as error:
                 raise BadRequest(f"cannot parse the file: {error}", where=str(path)) from None
-            if self.store_dir:
-                self._store.flush()
-            self._generation += 1
+            self._changed()
         log.info("loaded %s (%d quads in the store)", path, len(self._store))
 
     def replace_content(self, paths: list[Path]) -> None:
@@ -312,7 +310,93 @@ class OxigraphStore(SparqlStore):
             log.info("replacing the content of the store%s", f" in {self.store_dir}" if self.store_dir else "")
             with self._write_lock:
                 self._store.clear()
-                self._generation += 1
+                self._changed()
+        for path in paths:
+            self.load(Path(path))
+
+    def dump(self, media_type: str = "application/n-quads") -> bytes:
+        """Return the whole dataset in a dataset media type (N-Quads or TriG)."""
+
+    @abc.abstractmethod
+    def __len__(self) -> int:
+        """Return the number of stored quads."""
+
+    @property
+    def generation(self) -> int:
+        """Return a number that changes whenever the data changes (for caches)."""
+        return 0
+
+    def close(self) -> None:
+        """Release the store's resources (worker processes, files)."""
+
+
+class OxigraphStore(SparqlStore):
+    """An Oxigraph store, in memory or on disk, with optional worker processes for timeouts."""
+
+    def __init__(
+        self,
+        store_dir: Path | None = None,
+        *,
+        workers: int = 0,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+        max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES,
+        worker_memory_bytes: int = DEFAULT_WORKER_MEMORY_BYTES,
+    ):
+        self._store = ox.Store(str(store_dir)) if store_dir else ox.Store()
+        self.max_result_bytes = max_result_bytes
+        self.worker_memory_bytes = worker_memory_bytes
+        self.store_dir = Path(store_dir) if store_dir else None
+        self.default_timeout_s = timeout_s
+        self._write_lock = threading.Lock()
+        self._generation = 0
+        self._pool = _WorkerPool(self, workers) if workers > 0 else None
+        self._update_lock = threading.Lock()
+        self._view_lock = threading.Lock()
+        self._view: ox.Store | None = None
+        self._view_generation: int | None = None
+
+    # -- data ------------------------------------------------------------------------------
+
+    @property
+    def generation(self) -> int:
+        return self._generation
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def is_empty(self) -> bool:
+        """Return whether the store holds no quad at all."""
+        return len(self._store) == 0
+
+    def named_graphs(self) -> list[str]:
+        return sorted(
+            graph.value for graph in self._store.named_graphs() if isinstance(graph, ox.NamedNode)
+        )
+
+    def load(self, path: Path) -> None:
+        path = Path(path)
+        rdf_format = rdf_format_for(path)
+        if not path.is_file():
+            raise BadRequest("no such data file", where=str(path))
+        target = None if rdf_format.supports_datasets else ox.NamedNode(data_graph_iri(path))
+        with self._write_lock:
+            try:
+                # pyoxigraph resolves no remote JSON-LD context and no XML external entity.
+                self._store.bulk_load(
+                    path=str(path), format=rdf_format, base_iri=path.resolve().as_uri(), to_graph=target
+                )
+            except SyntaxError as error:
+                raise BadRequest(f"cannot parse the file: {error}", where=str(path)) from None
+            self._changed()
+        log.info("loaded %s (%d quads in the store)", path, len(self._store))
+
+    def replace_content(self, paths: list[Path]) -> None:
+        """Empty the store, then load the given files."""
+        if not self.is_empty():
+            log.info("replacing the content of the store%s", f" in {self.store_dir}" if self.store_dir else "")
+            with self._write_lock:
+                self._store.clear()
+                self._changed()
         for path in paths:
             self.load(Path(path))
 
