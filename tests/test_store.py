@@ -176,7 +176,7 @@ def test_construct_in_every_rdf_format_is_the_same_graph(store, media_type):
 
 
 def test_turtle_output_uses_the_given_prefixes_that_occur(store):
-    result = store.query("CONSTRUCT WHERE {{ ?s a ?class }}")
+    result = store.query("CONSTRUCT WHERE { ?s a ?class }")
     turtle = result.serialize("text/turtle", prefixes={"smh": "https://w3id.org/smart-health/ontology#",
                                                        "unused": "urn:unused:"}).decode()
     assert "@prefix smh:" in turtle and "unused" not in turtle
@@ -295,7 +295,7 @@ def test_substitutions_accept_rdflib_terms_and_refuse_other_values(store):
     )
     assert [row["s"].value for row in result.rows] == [ID + "organisation/imec"]
     with pytest.raises(TypeError, match="must be an RDF term"):
-        store.query("SELECT ?s WHERE {{ ?s ?p ?o }}", substitutions={"s": 42})
+        store.query("SELECT ?s WHERE { ?s ?p ?o }", substitutions={"s": 42})
 
 
 def test_a_triple_in_several_graphs_counts_once_in_the_default_graph(tmp_path):
