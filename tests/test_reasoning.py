@@ -5,7 +5,7 @@ unsatisfiable class is reported; dates outside the OWL 2 datatype map reach Herm
 from __future__ import annotations
 
 import pytest
-from rdflib import XSD, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 
 from smarthealth.namespaces import SMH
 from smarthealth.validation.graphs import load_ontology
@@ -99,14 +99,16 @@ def test_unsatisfiable_class_is_reported(settings, ontology):
 
 
 def test_dates_outside_the_owl2_datatype_map_become_strings():
+    from rdflib.namespace import XSD as XSD_NAMESPACE  # a ClosedNamespace at module level upsets pytest's collector
+
     graph = Graph()
     subject = URIRef("https://w3id.org/smart-health/id/event/x")
-    graph.add((subject, SMH.startDate, Literal("2024-04", datatype=XSD.gYearMonth)))
-    graph.add((subject, SMH.endDate, Literal("2024-04-19", datatype=XSD.date)))
+    graph.add((subject, SMH.startDate, Literal("2024-04", datatype=XSD_NAMESPACE.gYearMonth)))
+    graph.add((subject, SMH.endDate, Literal("2024-04-19", datatype=XSD_NAMESPACE.date)))
     graph.add((subject, SMH.participantCount, Literal(30)))
-    graph.add((subject, SMH.nutsLevel, Literal("1", datatype=XSD.integer)))
+    graph.add((subject, SMH.nutsLevel, Literal("1", datatype=XSD_NAMESPACE.integer)))
     copy, converted = reasoning_copy(graph)
     assert converted == 2
-    assert (subject, SMH.startDate, Literal("2024-04", datatype=XSD.string)) in copy
-    assert (subject, SMH.endDate, Literal("2024-04-19", datatype=XSD.string)) in copy
+    assert (subject, SMH.startDate, Literal("2024-04", datatype=XSD_NAMESPACE.string)) in copy
+    assert (subject, SMH.endDate, Literal("2024-04-19", datatype=XSD_NAMESPACE.string)) in copy
     assert (subject, SMH.participantCount, Literal(30)) in copy

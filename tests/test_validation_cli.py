@@ -84,3 +84,17 @@ def test_ontology_check_passes_and_the_owl_copy_is_current():
     assert result.returncode == 0, result.stdout
     assert "FAIL" not in result.stdout
     assert "smart-health.owl is current." in result.stdout
+
+
+def test_built_graph_with_the_ontology_is_owl2_dl_once_dates_are_strings(built_dataset, settings, tmp_path):
+    from smarthealth.validation.dl_profile import check_profile
+    from smarthealth.validation.graphs import load_ontology, read_graph
+    from smarthealth.validation.reasoning import reasoning_copy
+
+    copy, converted = reasoning_copy(load_ontology(settings) + read_graph(built_dataset))
+    assert converted > 0
+    document = tmp_path / "ontology-and-data.ttl"
+    copy.serialize(document, format="turtle")
+    report = check_profile(document, settings, mappings={})
+    assert report.violations == []
+    assert report.in_owl2_dl
