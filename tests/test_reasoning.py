@@ -84,6 +84,13 @@ def test_two_nuts_codes_break_the_functional_property(settings, ontology, tmp_pa
     assert any("id:region/BE2" in e and "smh:nutsCode" in e for e in outcome.explanations)
 
 
+def test_nuts_level_outside_its_range_is_inconsistent(settings, ontology, tmp_path):
+    turtle = REGION + "<region/BE2> smh:nutsLevel 5 .\n"
+    outcome = reason(data(tmp_path, turtle), settings, ontology=ontology)
+    assert not outcome.consistent
+    assert outcome.explanations == ["id:region/BE2 smh:nutsLevel 5 is outside the range [0, 3] the ontology gives"]
+
+
 def test_unsatisfiable_class_is_reported(settings, ontology):
     broken = Graph()
     broken += ontology

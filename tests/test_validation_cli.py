@@ -25,6 +25,13 @@ def built_dataset(built) -> Path:
     return Path(built.dataset_path)
 
 
+def test_without_a_file_the_commands_use_the_built_graph(built, settings):
+    from smarthealth.validation.cli import resolve_dataset
+
+    assert resolve_dataset(None, settings) == Path(built.dataset_path)
+    assert resolve_dataset(Path("other.ttl"), settings) == Path("other.ttl")
+
+
 def test_built_graph_validates_with_zero_violations(built_dataset):
     result = run("validate", str(built_dataset))
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]

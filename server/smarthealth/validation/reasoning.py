@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import tempfile
 import time
+from decimal import Decimal
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -142,6 +143,7 @@ def explain_inconsistency(graph: Graph) -> list[str]:
         broken_negative_assertions(graph)
         + broken_disjointness(graph)
         + broken_functional_properties(graph)
+        + broken_value_ranges(graph)
     )
 
 
@@ -199,6 +201,29 @@ def broken_functional_properties(graph: Graph) -> list[str]:
                 found.append(
                     f"{short_iri(graph, subject)} has several values of the functional property "
                     f"{short_iri(graph, prop)}: {shown}"
+                )
+    return sorted(found)
+
+
+def broken_value_ranges(graph: Graph) -> list[str]:
+    """List values outside the minimum/maximum facets of a datatype property's restricted range."""
+    found = []
+    for prop, datatype in graph.subject_objects(RDFS.range):
+        if not isinstance(datatype, BNode) or graph.value(datatype, OWL.onDatatype) is None:
+            continue
+        facets = {}
+        for restriction in Collection(graph, graph.value(datatype, OWL.withRestrictions)):
+            for facet, limit in graph.predicate_objects(restriction):
+                facets[facet] = limit.toPython()
+        low, high = facets.get(XSD.minInclusive), facets.get(XSD.maxInclusive)
+        for subject, value in graph.subject_objects(prop):
+            number = value.toPython() if isinstance(value, Literal) else None
+            if isinstance(number, bool) or not isinstance(number, (int, float, Decimal)):
+                continue
+            if (low is not None and number < low) or (high is not None and number > high):
+                found.append(
+                    f"{short_iri(graph, subject)} {short_iri(graph, prop)} {value} is outside the range "
+                    f"[{low}, {high}] the ontology gives"
                 )
     return sorted(found)
 
