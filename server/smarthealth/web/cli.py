@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import click
+from werkzeug.serving import WSGIRequestHandler
 
 log = logging.getLogger(__name__)
 
@@ -54,4 +55,10 @@ def serve(host, port, store_dir, data_paths, timeout, workers):
     # SIGTERM (docker stop, systemd, a test harness) exits cleanly so that the query workers are
     # stopped and their data dumps removed by the store's exit handler.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
-    app.run(host=host, port=port, threaded=True, use_reloader=False)
+    app.run(host=host, port=port, threaded=True, use_reloader=False, request_handler=KeepAliveHandler)
+
+
+class KeepAliveHandler(WSGIRequestHandler):
+    """Speak HTTP/1.1, so that clients keep their connection between requests."""
+
+    protocol_version = "HTTP/1.1"
