@@ -107,8 +107,12 @@ class EndpointState:
     """What the endpoint's views share: the store, the safety policy and per-generation caches."""
 
     store: SparqlStore
-    policy: SafetyPolicy
+    policy: SafetyPolicy | None = None
     cache: dict = field(default_factory=dict)
+
+    def is_stored_graph(self, iri: str) -> bool:
+        """Return whether the store holds a named graph with this IRI."""
+        return iri in self.cached("stored-graphs", lambda: frozenset(self.store.named_graphs()))
 
     def cached(self, key, compute):
         """Return ``compute()``, computed once per data generation and key."""
@@ -133,19 +137,12 @@ def create_app(config: dict | None = None) -> Flask:
     if store is None:  # not "or": an empty store is falsy (len 0) and still the one to serve
         store = _open_configured_store(app.config)
         store.warm_up()  # start the query workers now, not during the first query
-    stored_graphs_cache = {}
-
-    def is_stored_graph(iri: str) -> bool:
-        generation = store.generation
-        if stored_graphs_cache.get("generation") != generation:
-            stored_graphs_cache.update(generation=generation, graphs=frozenset(store.named_graphs()))
-        return iri in stored_graphs_cache["graphs"]
-
-    policy = SafetyPolicy(
+    state = EndpointState(store)
+    state.policy = SafetyPolicy(
         service_allowlist=frozenset(app.config["SERVICE_ALLOWLIST"] or ()),
-        is_stored_graph=is_stored_graph,
+        is_stored_graph=state.is_stored_graph,
     )
-    app.extensions["smarthealth"] = EndpointState(store, policy)
+    app.extensions["smarthealth"] = state
 
     from . import errors
 
