@@ -51,7 +51,7 @@ def validate(ctx: click.Context, file: Path | None) -> None:
         if violation.value and violation.value != violation.focus_node:
             click.echo(f"  value:    {violation.value}")
         click.echo(f"  message:  {violation.message}")
-        click.echo(f"  shape:    {violation.shape or '(anonymous)'} ({violation.component})")
+        click.echo(f"  shape:    {violation.shape or '(anonymous shape)'}, {violation.component}")
         if not violation.quotes:
             click.echo("  source:   (no quotation found for this node)")
         for quote in violation.quotes:

@@ -14,6 +14,8 @@ from ..namespaces import bind_prefixes
 
 log = logging.getLogger(__name__)
 
+SHAPES_NAMESPACE = "https://w3id.org/smart-health/shapes#"
+
 # File suffix -> rdflib parser name; quad formats are read into a Dataset and unioned.
 RDF_FORMATS = {
     ".trig": "trig",
@@ -62,7 +64,10 @@ def load_ontology(settings: Settings, *, with_imports: bool = True) -> Graph:
 
 def load_shapes(settings: Settings) -> Graph:
     """Return all SHACL shapes as one graph."""
-    return parse_files(shape_files(settings))
+    shapes = parse_files(shape_files(settings))
+    shapes.bind("smhsh", SHAPES_NAMESPACE)
+    shapes.bind("sh", "http://www.w3.org/ns/shacl#")
+    return shapes
 
 
 def read_graph(path: Path | str) -> Graph:

@@ -99,7 +99,7 @@ def validate(
     lookup = combined
     lookup.bind("id", settings.base_iri)
     violations = sorted(
-        (_result(report_graph, result, lookup) for result in top_level_results(report_graph)),
+        (_result(report_graph, result, lookup, shapes_graph) for result in top_level_results(report_graph)),
         key=lambda v: (v.severity != "Violation", v.focus_node, v.path or "", v.message),
     )
     outcome = ValidationOutcome(
@@ -152,7 +152,7 @@ def quotes_for(graph: Graph, node: Node) -> tuple[Quote, ...]:
     return tuple(sorted(quotes, key=lambda q: (q.source or "", q.exact)))
 
 
-def _result(report: Graph, result: Node, lookup: Graph) -> Violation:
+def _result(report: Graph, result: Node, lookup: Graph, shapes: Graph) -> Violation:
     focus = report.value(result, SH.focusNode)
     path = report.value(result, SH.resultPath)
     messages = sorted(str(m) for m in report.objects(result, SH.resultMessage))
@@ -166,10 +166,25 @@ def _result(report: Graph, result: Node, lookup: Graph) -> Violation:
         message="; ".join(messages) or "(no message)",
         severity=SEVERITY_NAMES.get(severity, str(severity)),
         component=_name(lookup, component),
-        shape=_name(report, shape) if isinstance(shape, URIRef) else None,
+        shape=_shape_name(shapes, shape),
         value=_name(lookup, value) if value is not None else None,
         quotes=quotes_for(lookup, focus) if focus is not None else (),
     )
+
+
+def _shape_name(shapes: Graph, shape: Node | None) -> str | None:
+    """Name a shape; a blank property shape is named by the node shape that holds it."""
+    if isinstance(shape, URIRef):
+        return short_iri(shapes, shape)
+    if shape is None:
+        return None
+    for holder in shapes.subjects(SH.property, shape):
+        if isinstance(holder, URIRef):
+            return f"{short_iri(shapes, holder)} (property {_path_name(shapes, shapes.value(shape, SH.path), shapes)})"
+    for holder in shapes.subjects(SH.sparql, shape):
+        if isinstance(holder, URIRef):
+            return f"{short_iri(shapes, holder)} (SPARQL constraint)"
+    return None
 
 
 def _path_name(report: Graph, path: Node, lookup: Graph) -> str:
