@@ -9,7 +9,7 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph, URIRef
 
-from ..namespaces import bind_prefixes
+from ..namespaces import PREFIXES, bind_prefixes
 
 FILES = {
     "trig": "smart-health.trig",
@@ -46,7 +46,8 @@ def render(dataset: Dataset, base_iri: str) -> dict[str, bytes]:
     ttl = union.serialize(format="turtle")
     nquads = dataset.serialize(format="nquads")
     nq_lines = sorted(line for line in nquads.splitlines() if line.strip())
-    context = {prefix: str(ns) for prefix, ns in dataset.namespaces()}
+    # Only the project's prefixes (rdflib binds dozens of others by default).
+    context = {prefix: str(ns) for prefix, ns in PREFIXES.items()} | {"id": base_iri}
     jsonld = json.loads(dataset.serialize(format="json-ld", context=context, auto_compact=True))
     return {
         "trig": (HEADER + trig).encode("utf-8"),
