@@ -192,3 +192,13 @@ def test_malformed_record_fails_naming_the_file(project, record, reason):
     message = fails(project)
     assert str(path) in message
     assert reason in message
+
+
+def test_missing_ontology_files_are_skipped_with_a_warning(project):
+    for path in project.ontology_dir.glob("*.ttl"):
+        path.unlink()
+    report = build(project)
+    assert len(report.warnings) == 2
+    assert all("does not exist yet" in warning for warning in report.warnings)
+    assert "https://w3id.org/smart-health/ontology" not in report.counts
+    assert len(report.counts) == 5
