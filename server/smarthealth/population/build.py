@@ -44,10 +44,16 @@ class BuildReport:
     warnings: list[str] = field(default_factory=list)
 
 
+# Source document number (the file name's prefix) -> parsers of its structured parts, in order.
+STRUCTURED_PARSERS = {
+    "000": (emit_actor_table, emit_pilot_regions),
+    "004": (emit_region_profile,),
+}
+
+
 def _structured_parsers(stem: str):
     """Return the parsers that read structured parts of a source document, by its number."""
-    number = stem.split("_", 1)[0]
-    return {"000": [emit_actor_table, emit_pilot_regions], "004": [emit_region_profile]}.get(number, [])
+    return STRUCTURED_PARSERS.get(stem.split("_", 1)[0], ())
 
 
 def build(settings: Settings) -> BuildReport:
