@@ -100,7 +100,7 @@ def test_violation_carries_the_source_quote(settings, shapes_and_ontology):
     assert violation.focus_node == "id:funding/icon-2019"
     assert violation.path == "smh:currency"
     assert "exactly one smh:currency" in violation.message
-    assert [q.exact for q in violation.quotes] == ["a verbatim passage of the source"]
+    assert [q.exact for q in violation.quotes] == ["Launched in April 2021"]
     assert violation.quotes[0].source.endswith("000_47ec06a769ba5fcc")
 
 

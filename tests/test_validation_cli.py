@@ -54,7 +54,7 @@ def test_validate_reports_each_violation_with_its_source_quote():
     assert "Violation: id:membership/BE2--errin" in result.stdout
     assert "path:     org:role" in result.stdout
     assert "a membership needs exactly one org:role" in result.stdout
-    assert 'source:   id:source/000_47ec06a769ba5fcc: "a verbatim passage of the source"' in result.stdout
+    assert 'source:   id:source/000_47ec06a769ba5fcc: "Launched in April 2021"' in result.stdout
     assert "Does not conform: 1 violations" in result.stdout
 
 

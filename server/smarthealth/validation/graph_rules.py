@@ -1,5 +1,6 @@
 """Whole-graph rules added to the SHACL report: declared terms only, each property used as its kind,
-quotation IRIs derived from their content, no e-mail addresses.
+quotation IRIs derived from their content, quoted passages verbatim in their source files, no
+e-mail addresses.
 
 Written in Python rather than as SHACL-AF SPARQL targets because a target that scans every triple
 costs seconds per run in rdflib's SPARQL engine and milliseconds here. Results are added to the
@@ -11,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 from rdflib import OWL, RDF, BNode, Graph, Literal, Namespace, URIRef
 
@@ -88,6 +90,24 @@ def quotation_iris(graph: Graph) -> Iterator[tuple]:
             yield quotation, OA.hasSelector, selector, f"the selector of a quotation must be {quotation}/selector"
 
 
+def quotations_in_sources(graph: Graph, sources_dir: Path) -> Iterator[tuple]:
+    """Yield (quotation, None, exact, message) where a quoted passage is not verbatim in its source file."""
+    texts: dict[str, str | None] = {}
+    for quotation in graph.subjects(RDF.type, SMH.Quotation):
+        for source in graph.objects(quotation, OA.hasSource):
+            for file_name in graph.objects(source, SMH.fileName):
+                name = str(file_name)
+                if name not in texts:
+                    path = sources_dir / name
+                    texts[name] = path.read_text(encoding="utf-8") if path.is_file() else None
+                for selector in graph.objects(quotation, OA.hasSelector):
+                    for exact in graph.objects(selector, OA.exact):
+                        if texts[name] is None:
+                            yield quotation, None, exact, f"its source file {name} is not in {sources_dir}"
+                        elif str(exact) not in texts[name]:
+                            yield quotation, None, exact, f"the quoted passage is not verbatim in {name}"
+
+
 RULES = {
     SMHSH.DeclaredTermComponent: (SMHSH.DeclaredTerms, undeclared_terms),
     SMHSH.PropertyKindComponent: (SMHSH.PropertyKind, misused_properties),
@@ -96,11 +116,15 @@ RULES = {
 }
 
 
-def apply_rules(graph: Graph, report: Graph) -> int:
+def apply_rules(graph: Graph, report: Graph, sources_dir: Path) -> int:
     """Run the rules over a graph and add their results to a SHACL report; return how many were added."""
     [report_node] = list(report.subjects(RDF.type, SH.ValidationReport))
+    rules = {component: (shape, rule) for component, (shape, rule) in RULES.items()}
+    rules[SMHSH.QuotationInSourceComponent] = (
+        SMHSH.QuotationInSource, lambda data: quotations_in_sources(data, sources_dir)
+    )
     added = 0
-    for component, (shape, rule) in RULES.items():
+    for component, (shape, rule) in rules.items():
         for focus, path, value, message in rule(graph):
             result = BNode()
             report.add((report_node, SH.result, result))

@@ -92,7 +92,7 @@ def validate(
         allow_warnings=True,
         inplace=True,
     )
-    apply_rules(combined, report_graph)
+    apply_rules(combined, report_graph, settings.sources_dir)
     seconds = time.perf_counter() - started
     bind_prefixes(report_graph)
     report_graph.bind("smhsh", SMHSH)
