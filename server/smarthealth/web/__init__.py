@@ -1,7 +1,7 @@
 """The web application: a SPARQL 1.1 endpoint over the Smart Health graph, and its pages.
 
 Configuration keys of ``create_app`` (each also read from an environment variable, for gunicorn:
-``gunicorn -w 2 'smarthealth.web:create_app()'``); the ``config`` argument wins over the
+``gunicorn -w 1 --threads 8 'smarthealth.web:create_app()'``); the ``config`` argument wins over the
 environment, which wins over the defaults:
 
 ================== ============================ ==================================================
