@@ -83,10 +83,16 @@ def test_valid_case_conforms(case, settings, shapes_and_ontology):
     assert outcome.nodes_checked > 0
 
 
-@pytest.mark.parametrize("case", INVALID_CASES, ids=lambda p: p.stem)
-def test_invalid_case_fails_for_its_stated_reason(case, settings, shapes_and_ontology):
+@pytest.fixture(scope="module")
+def invalid_outcomes(settings, shapes_and_ontology):
+    """Validate every invalid case once; the per-case and the coverage tests read the outcomes."""
     shapes, ontology = shapes_and_ontology
-    outcome = validate(case, settings, shapes=shapes, ontology=ontology)
+    return {case: validate(case, settings, shapes=shapes, ontology=ontology) for case in INVALID_CASES}
+
+
+@pytest.mark.parametrize("case", INVALID_CASES, ids=lambda p: p.stem)
+def test_invalid_case_fails_for_its_stated_reason(case, invalid_outcomes):
+    outcome = invalid_outcomes[case]
     assert not outcome.conforms
     assert actual_results(outcome) == expected_results(case)
     assert all(v.message and v.message != "(no message)" for v in outcome.violations)
@@ -115,3 +121,20 @@ def test_shapes_cover_every_class_of_the_model(settings):
     uncovered = {c for c in classes
                  if not any(t in targets for t in ontology.transitive_objects(c, subclass_of))}
     assert uncovered == set()
+
+
+def test_every_targeted_shape_has_a_failing_case(shapes_and_ontology, invalid_outcomes):
+    shapes, _ontology = shapes_and_ontology
+    targeted = {
+        shape for shape in shapes.subjects(RDF.type, SH.NodeShape)
+        if isinstance(shape, URIRef) and any(
+            (shape, predicate, None) in shapes
+            for predicate in (SH.targetClass, SH.targetSubjectsOf, SH.targetNode, SH.target)
+        )
+    }
+    failed = {
+        violation.shape.split(" ")[0].split("-")[0]
+        for outcome in invalid_outcomes.values() for violation in outcome.violations if violation.shape
+    }
+    named = {"smhsh:" + str(shape).split("#")[1] for shape in targeted}
+    assert sorted(named - failed) == []
