@@ -58,6 +58,21 @@ def test_validate_reports_each_violation_with_its_source_quote():
     assert "Does not conform: 1 violations" in result.stdout
 
 
+def test_validate_writes_the_shacl_report(tmp_path):
+    from rdflib import Graph, Literal, Namespace, URIRef
+
+    sh = Namespace("http://www.w3.org/ns/shacl#")
+    report_path = tmp_path / "report.ttl"
+    result = run("validate", "--report", str(report_path), str(CASES_DIR / "funding-2-invalid.ttl"))
+    assert result.returncode == 1
+    report = Graph().parse(report_path, format="turtle")
+    [node] = list(report.subjects(sh.conforms, None))
+    assert report.value(node, sh.conforms) == Literal(False)
+    [result_node] = list(report.objects(node, sh.result))
+    assert report.value(result_node, sh.focusNode) == URIRef("https://w3id.org/smart-health/id/funding/icon-2019")
+    assert report.value(result_node, sh.resultPath) == URIRef("https://w3id.org/smart-health/ontology#currency")
+
+
 def test_validate_a_valid_file_exits_zero():
     result = run("validate", str(CASES_DIR / "membership-1-valid.ttl"))
     assert result.returncode == 0, result.stdout

@@ -30,8 +30,12 @@ def resolve_dataset(file: Path | None, settings: Settings) -> Path:
 
 @click.command()
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the SHACL validation report (sh:ValidationReport) to this Turtle file.",
+)
 @click.pass_context
-def validate(ctx: click.Context, file: Path | None) -> None:
+def validate(ctx: click.Context, file: Path | None, report_path: Path | None) -> None:
     """Validate FILE (default: the built graph) against the SHACL shapes; exit 1 on any violation."""
     from .graphs import shape_files
     from .shacl import validate as run_validation
@@ -59,6 +63,9 @@ def validate(ctx: click.Context, file: Path | None) -> None:
     errors = len(outcome.errors)
     others = len(outcome.violations) - errors
     click.echo("")
+    if report_path is not None:
+        outcome.report_graph.serialize(report_path, format="turtle")
+        click.echo(f"Wrote the SHACL report to {report_path}.")
     if outcome.conforms:
         click.echo(f"Conforms: 0 violations ({others} warnings) in {outcome.nodes_checked} nodes checked.")
         ctx.exit(0)
