@@ -160,11 +160,15 @@ def test_one_entity_one_iri_with_alt_labels(dataset):
 
 
 def test_regmed_xb_moonshots_stand_in_their_own_graphs(dataset):
+    """000: "RegMed XB (Moonshots : eye, diabetes, osteoarthritis)"; 003: "moonshots gedefinieerd om
+    nieuwe oplossingen voor patiënten met diabetes, nierziekten en artrose". One subject, one
+    property, two graphs with different values; the organisation RegMed XB coordinates it."""
+    regmed = URIRef(f"{ID}project/regmed-xb")
+
     def moonshots(stem):
         g = graph(dataset, stem)
-        regmed = {URIRef(f"{ID}project/regmed-xb-demo-case"), URIRef(f"{ID}project/regmed-xb-programme")}
-        return {str(o).rsplit("/", 1)[-1] for s, o in g.subject_objects(SMH.hasUseCase)
-                if s in regmed and (o, RDF.type, SMH.Moonshot) in g}
+        return {str(o).rsplit("/", 1)[-1] for o in g.objects(regmed, SMH.hasUseCase)
+                if (o, RDF.type, SMH.Moonshot) in g}
     deck = moonshots(STEMS[0])
     note = moonshots(STEMS[3])
     assert {"regmed-xb-moonshot-eye", "regmed-xb-moonshot-diabetes", "regmed-xb-moonshot-osteoarthritis"} == deck
@@ -172,6 +176,11 @@ def test_regmed_xb_moonshots_stand_in_their_own_graphs(dataset):
             "regmed-xb-moonshot-osteoarthritis"} <= note
     assert "regmed-xb-moonshot-eye" not in note
     assert "regmed-xb-moonshot-kidney-disease" not in deck
+    assert (regmed, RDF.type, SMH.DemoCase) in graph(dataset, STEMS[0])
+    assert (regmed, RDF.type, SMH.Project) in graph(dataset, STEMS[3])
+    for stem in (STEMS[0], STEMS[3]):
+        assert graph(dataset, stem).value(regmed, SMH.coordinatedBy) == URIRef(f"{ID}organisation/regmed-xb")
+    assert not {s for s, _ in union(dataset, RDF.type) if "regmed-xb-demo-case" in s or "regmed-xb-programme" in s}
 
 
 def test_amounts_are_decimal_euro(dataset):

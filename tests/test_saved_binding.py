@@ -170,6 +170,19 @@ def test_ambiguous_entity_key_asks_for_the_full_iri():
              iri_exists=lambda iri: iri.endswith(("organisation/regmed-xb", "initiative/regmed-xb")))
 
 
+def test_kind_and_key_picks_one_of_two_things_a_key_names(store):
+    """RegMed XB is an organisation (000 actor table) and a programme (000 demo case, 003 §4.4)."""
+    with pytest.raises(ParameterError, match="ambiguous.*organisation/regmed-xb, project/regmed-xb"):
+        run(store, QUERIES["according-to-source"], {"entity": "regmed-xb"}, base_iri=BASE)
+    bound, result = run(store, QUERIES["according-to-source"], {"entity": "project/regmed-xb"}, base_iri=BASE)
+    assert str(bound.terms["_entity_iri"]) == f"<{BASE}project/regmed-xb>"
+    assert result.rows
+    with pytest.raises(ParameterError, match="parameter 'entity'"):
+        bind(QUERIES["according-to-source"], {"entity": "nosuchkind/regmed-xb"}, base_iri=BASE)
+    with pytest.raises(ParameterError, match="parameter 'region'"):
+        bind(QUERIES["region-profile"], {"region": "project/regmed-xb"}, base_iri=BASE)
+
+
 def test_malformed_value_is_reported_before_unknown_keys(store):
     with pytest.raises(ParameterError, match="parameter 'min'"):
         run(store, QUERIES["consortium-builder"], {"theme": "no-such-theme", "min": "abc"}, base_iri=BASE)

@@ -160,13 +160,15 @@ def test_q04_demo_cases(answer):
     rows = answer("demo-cases")
     by_case = {row["demoCase"]: row for row in rows}
     running = {case for case, row in by_case.items() if row["status"].endswith("/status/running")}
-    assert running == ids("project", "regmed-xb-demo-case", "we-are", "trace-med", "mobile-health-revolution")
+    assert running == ids("project", "regmed-xb", "we-are", "trace-med", "mobile-health-revolution")
     cardio = by_case[f"{BASE}project/cardio-telerehab"]
     assert cardio["status"] == f"{SMHV}status/under-discussion"
     assert set(cardio["regions"].split("; ")) == {"Northeast Romania", "South Netherlands"}
-    regmed = by_case[f"{BASE}project/regmed-xb-demo-case"]
-    moonshots = regmed["useCases"].lower()
-    assert all(word in moonshots for word in ("eye", "diabetes", "osteoarthritis"))
+    regmed = by_case[f"{BASE}project/regmed-xb"]
+    moonshots = set(regmed["useCases"].split("; "))
+    # The demo case as the deck states it; the policy note's other moonshots (kidney disease,
+    # bio-knee, bio-kidney, ORBIT) are another document's statement about the same programme.
+    assert moonshots == {"RegMed XB eye moonshot", "RegMed XB diabetes moonshot", "RegMed XB osteoarthritis moonshot"}
     we_are = by_case[f"{BASE}project/we-are"]
     assert {"WellData"} <= set(we_are["useCases"].split("; "))
     assert "(2026-05)" in we_are["plans"]
@@ -184,7 +186,7 @@ def test_q05_organisation_card_with_quotes(answer):
     assert ("type", "https://w3id.org/smart-health/ontology#University") in statements
     assert ("region", region("BE2")) in statements
     assert ("helix role", f"{SMHV}helix-role/research-academia") in statements
-    assert ("takes part in", f"{BASE}project/regmed-xb-programme") in statements
+    assert ("takes part in", f"{BASE}project/regmed-xb") in statements
     deck = f"{BASE}source/000_47ec06a769ba5fcc"
     assert any(row.get("source") == deck and "KU Leuven; Ugent" in row.get("quote", "") for row in rows)
     # Every quote is verbatim in the document it cites.
@@ -278,18 +280,34 @@ def test_q08_events_of_the_pilot(answer):
 
 def test_q09_theme_actors_and_projects(answer):
     """000: "DATA & DIGITAL TECH: Human centric data management; Digital therapies; Data quality
-    and quantity in prediction & data driven care"; "WE ARE (WellData, ICON)"; "CONVERGING
-    TECHNOLOGIES: Cell-based technologies : Regenerative medicine, ATMPs; Non invasive medical
-    imaging; Organ-on-chip"; RegMed XB is regenerative medicine (003: "Regenerative Medicine
-    Cross-Borders")."""
+    and quantity in prediction & data driven care"; "CONVERGING TECHNOLOGIES: Cell-based
+    technologies : Regenerative medicine, ATMPs; Non invasive medical imaging; Organ-on-chip".
+    003: "VITO ontwikkelt ... een persoonlijk dataplatform om persoonsgebonden gezondheidsdata
+    toegankelijk te maken voor onderzoek. ... Dit project wordt ontwikkeld in samenwerking met
+    Flanders'Care en Zorgnet-ICURO."; "E-Health: ... Voorbeelden hiervan zijn Televic, Byteflies,
+    Ugentec."; "Imec is leidend in de wereld ... digital therapeutics"; 001: "Project KneeVR: Using
+    Virtual Reality for revalidation". 003 on RegMed XB: "om nieuwe toepassingen voor regeneratieve
+    geneeskunde te ontwikkelen"; "Anicells voorziet een GMP-faciliteit voor gespecialiseerde
+    productie van cellen."; "At.las biedt services aan om ATMP producten sneller naar de markt te
+    krijgen"."""
     rows = answer("theme", theme="data-digital-tech")
     assert column(rows, "theme") <= ids("theme", "data-digital-tech", "human-centric-data-management",
                                         "digital-therapies", "data-quality-and-quantity")
-    assert f"{BASE}use-case/welldata" in column(rows, "item")
+    assert ids("project", "vito-health-data-platform", "kneevr") <= column(rows, "item")
+    assert ids("organisation", "televic", "byteflies", "ugentec", "imec", "vito", "zorgnet-icuro") <= column(rows, "item")
+    zorgnet = {row.get("via") for row in rows if row["item"] == f"{BASE}organisation/zorgnet-icuro"}
+    assert zorgnet == {f"{BASE}project/vito-health-data-platform"}
+    # No passage states WellData's focus: the deck only names it ("WE ARE (WellData, ICON)").
+    assert f"{BASE}use-case/welldata" not in column(rows, "item")
     converging = answer("theme", theme="converging-technologies")
     assert column(converging, "theme") <= ids("theme", "converging-technologies", "cell-based-technologies",
                                               "non-invasive-medical-imaging", "organ-on-chip")
-    assert f"{BASE}project/regmed-xb-demo-case" in column(converging, "item")
+    assert ids("project", "regmed-xb") <= column(converging, "item")
+    assert ids("organisation", "regmed-xb", "anicells", "at-las", "cespe", "vib", "imec") <= column(converging, "item")
+    assert f"{BASE}use-case/orbit" in column(converging, "item")
+    # A narrower theme answers with its own items only.
+    chips = answer("theme", theme="organ-on-chip")
+    assert column(chips, "item") == {f"{BASE}event/life-on-chip-2019", f"{BASE}organisation/imec"}
 
 
 # -- 10. consortium builder ---------------------------------------------------------------------
@@ -320,13 +338,27 @@ def test_q11_potential_partners_of_flanders(answer):
 # -- 12. according to which document; disagreements ---------------------------------------------
 
 def test_q12_statements_grouped_by_source(answer):
-    rows = answer("according-to-source", entity="regmed-xb-demo-case")
-    deck = f"{BASE}graph/000_47ec06a769ba5fcc"
-    assert column(rows, "graph") == {deck}
-    use_cases = {row["value"] for row in rows if row["property"].endswith("#hasUseCase")}
-    assert use_cases == ids("use-case", "regmed-xb-moonshot-eye", "regmed-xb-moonshot-diabetes",
-                            "regmed-xb-moonshot-osteoarthritis")
-    about_org = answer("according-to-source", entity="regmed-xb")
+    """000: "RegMed XB (Moonshots : eye, diabetes, osteoarthritis)"; 003: "Onder RegMed XB werden
+    moonshots gedefinieerd om nieuwe oplossingen voor patiënten met diabetes, nierziekten en artrose
+    te ontwikkelen", "moonshots voor de ontwikkeling van een bio-knie, en een bio-nier", "ORBIT is
+    het eerste moonshot dat vanuit Vlaanderen gestart wordt"."""
+    rows = answer("according-to-source", entity="project/regmed-xb")
+    deck, note = (f"{BASE}graph/{stem}" for stem in ("000_47ec06a769ba5fcc", "003_40d31b0bcedf8a9d"))
+    assert column(rows, "graph") == {deck, note}
+
+    def use_cases(graph):
+        return {row["value"] for row in rows if row["graph"] == graph and row["property"].endswith("#hasUseCase")}
+
+    assert use_cases(deck) == ids("use-case", "regmed-xb-moonshot-eye", "regmed-xb-moonshot-diabetes",
+                                  "regmed-xb-moonshot-osteoarthritis")
+    assert use_cases(note) == ids("use-case", "regmed-xb-moonshot-diabetes", "regmed-xb-moonshot-kidney-disease",
+                                  "regmed-xb-moonshot-osteoarthritis", "regmed-xb-bio-knee", "regmed-xb-bio-kidney",
+                                  "orbit")
+    # Each graph cites its own passage for the programme.
+    quotes = {(row["graph"], row["quote"]) for row in rows if "quote" in row}
+    assert (deck, "RegMed XB (Moonshots : eye, diabetes, osteoarthritis)") in quotes
+    assert any(graph == note and "nierziekten en artrose" in quote for graph, quote in quotes)
+    about_org = answer("according-to-source", entity="organisation/regmed-xb")
     assert {f"{BASE}graph/{stem}" for stem in ("000_47ec06a769ba5fcc", "003_40d31b0bcedf8a9d")} <= column(about_org, "graph")
 
 
@@ -334,14 +366,25 @@ def test_q12_regmed_xb_moonshots_disagree_between_000_and_003(answer):
     """000: "RegMed XB (Moonshots : eye, diabetes, osteoarthritis)"; 003: "moonshots gedefinieerd
     om nieuwe oplossingen voor patiënten met diabetes, nierziekten en artrose", "een bio-knie, en
     een bio-nier", "ORBIT is het eerste moonshot dat vanuit Vlaanderen gestart wordt"."""
-    rows = answer("source-disagreements", entity="regmed-xb")
+    rows = answer("source-disagreements", entity="project/regmed-xb")
     deck, note = (f"{BASE}graph/{stem}" for stem in ("000_47ec06a769ba5fcc", "003_40d31b0bcedf8a9d"))
+    # One subject and one property: the two documents' values differ.
+    assert column(rows, "subject") == {f"{BASE}project/regmed-xb"}
     use_cases = {(row["value"].rsplit("/", 1)[-1], row["statedIn"], row["notIn"])
-                 for row in rows if row["property"].endswith("#hasUseCase")}
-    assert ("regmed-xb-moonshot-eye", deck, note) in use_cases
-    assert ("regmed-xb-moonshot-kidney-disease", note, deck) in use_cases
+                 for row in rows if row["property"] == "https://w3id.org/smart-health/ontology#hasUseCase"}
+    assert use_cases == {
+        ("regmed-xb-moonshot-eye", deck, note),
+        ("regmed-xb-moonshot-kidney-disease", note, deck),
+        ("regmed-xb-bio-knee", note, deck),
+        ("regmed-xb-bio-kidney", note, deck),
+        ("orbit", note, deck),
+    }
     # Diabetes and osteoarthritis are in both documents: no disagreement there.
     assert not {u for u in use_cases if "diabetes" in u[0] or "osteoarthritis" in u[0]}
+    # Without a subject: the moonshots disagree on the programme only (no second IRI to compare).
+    everything = answer("source-disagreements")
+    assert {(row["subject"], row["value"].rsplit("/", 1)[-1]) for row in everything
+            if row["property"].endswith("#hasUseCase")} == {(f"{BASE}project/regmed-xb", u[0]) for u in use_cases}
 
 
 # -- 13. search ---------------------------------------------------------------------------------

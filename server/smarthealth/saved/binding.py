@@ -102,8 +102,15 @@ def term_for(parameter: Parameter, value: str, *, base_iri: str,
     if len(found) > 1:
         raise ParameterError(
             f"parameter {parameter.name!r}: {value!r} is ambiguous, it names "
-            f"{', '.join(found)}; give the full IRI")
+            f"{', '.join(found)}; give the full IRI or the kind and key "
+            f"({', '.join(_kind_key(iri, base_iri) for iri in found)})")
     return _named_node(parameter, found[0])
+
+
+def _kind_key(iri: str, base_iri: str) -> str:
+    """Return an instance IRI relative to the instance base ("project/regmed-xb")."""
+    base = base_iri if base_iri.endswith(("/", "#")) else base_iri + "/"
+    return iri.removeprefix(base)
 
 
 def _named_node(parameter: Parameter, iri: str) -> ox.NamedNode:

@@ -81,7 +81,8 @@ KEY_HINTS = {
     "level": "a programme level: eu, national, regional, interregional, or a full IRI",
     "status": "a status: running, planned, under-discussion, completed, held, tentative, or a full IRI",
     "indicator": "an indicator key such as population, or a full IRI",
-    "entity": "the key of any instance (BE2, ku-leuven, s3p4pm, we-are, ...) or a full IRI",
+    "entity": "the key of any instance (BE2, ku-leuven, s3p4pm, we-are, ...), a kind and key where "
+              "a key names two things (project/regmed-xb, organisation/regmed-xb), or a full IRI",
 }
 
 # A full IRI as users type it: an absolute http(s) or urn IRI with none of the characters that
@@ -90,6 +91,9 @@ IRI_PATTERN = r'(?:https?://|urn:)[^<>"{}|^`\\\s]+'
 KEY_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]*"
 FULL_IRI = re.compile(f"^{IRI_PATTERN}$")
 KEY_SYNTAX = re.compile(f"^{KEY_PATTERN}$")
+# "kind/key", e.g. project/regmed-xb: the key under one instance pattern only (where a bare key
+# would name two things, such as the organisation and the programme RegMed XB).
+KIND_KEY_SYNTAX = re.compile(f"^(?P<kind>[a-z][a-z-]*)/(?P<key>{KEY_PATTERN})$")
 NUTS_LIKE = re.compile(r"^[A-Za-z]{2}[0-9A-Za-z]{0,3}$")
 
 
@@ -170,13 +174,22 @@ def candidate_iris(parameter: Parameter, value: str, *, base_iri: str) -> list[s
     """Return the IRIs a value may name: itself if a full IRI, else its short-key expansions."""
     if FULL_IRI.match(value):
         return [value]
-    if parameter.kind is None or not KEY_SYNTAX.match(value):
+    kind_key = KIND_KEY_SYNTAX.match(value)
+    if parameter.kind is None or not (KEY_SYNTAX.match(value) or kind_key):
         raise ParameterError(
             f"parameter {parameter.name!r}: {value!r} is not a valid value; expected "
             f"{parameter.expected}")
+    templates = SHORT_KEY_PATTERNS[parameter.kind]
+    if kind_key:
+        templates = tuple(t for t in templates if t[1].split("{", 1)[0] == kind_key["kind"] + "/")
+        if not templates:
+            raise ParameterError(
+                f"parameter {parameter.name!r}: {value!r} is not a valid value; expected "
+                f"{parameter.expected}")
+        value = kind_key["key"]
     namespaces = {"id": base_iri if base_iri.endswith(("/", "#")) else base_iri + "/", "smhv": SMHV}
     iris: list[str] = []
-    for namespace, template in SHORT_KEY_PATTERNS[parameter.kind]:
+    for namespace, template in templates:
         if "{KEY}" in template and not NUTS_LIKE.match(value):
             continue
         key = value.upper() if "{KEY}" in template else value.lower()
