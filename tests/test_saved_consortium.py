@@ -93,3 +93,35 @@ def test_a_missing_helix_role_gives_no_answer(dataset):
 def test_a_narrower_theme_has_its_own_pool(dataset):
     """Only B works on T2: one region, one role, so no consortium."""
     assert consortium(dataset["complete"], theme="t2", min="1") == []
+
+
+def test_default_is_complete_and_true_is_the_same(dataset):
+    assert consortium(dataset["complete"], theme="t", complete="true") == consortium(dataset["complete"], theme="t")
+    assert consortium(dataset["incomplete"], theme="t", min="1", complete="true") == []
+
+
+def test_incomplete_pool_is_shown_with_the_roles_it_misses_when_complete_is_false(dataset):
+    """Without D's theme: A, B, C on T from R1 and R2; nobody of the civil society."""
+    rows = consortium(dataset["incomplete"], theme="t", min="2", complete="false")
+    assert {(row["actor"].rsplit("/", 1)[-1], row["helixRole"].rsplit("/", 1)[-1], row["region"].rsplit("/", 1)[-1])
+            for row in rows} == {
+        ("a", "public-authority", "R1"),
+        ("b", "research-academia", "R2"),
+        ("c", "business", "R2"),
+    }
+    assert {(row["regionCount"], row["roleCount"], row["missingRoles"]) for row in rows} == {("2", "3", "civil society")}
+    # Still at least "min" regions.
+    assert consortium(dataset["incomplete"], theme="t", min="3", complete="false") == []
+
+
+def test_complete_pool_misses_nothing_when_complete_is_false(dataset):
+    rows = consortium(dataset["complete"], theme="t", min="3", complete="false")
+    assert len(rows) == 4
+    assert {row.get("missingRoles", "") for row in rows} == {""}
+
+
+def test_narrower_theme_lists_every_role_it_misses(dataset):
+    """Only B (hospital, research) works on T2."""
+    rows = consortium(dataset["complete"], theme="t2", min="1", complete="false")
+    assert [row["actor"].rsplit("/", 1)[-1] for row in rows] == ["b"]
+    assert set(rows[0]["missingRoles"].split("; ")) == {"public authority", "business sector", "civil society"}

@@ -313,12 +313,63 @@ def test_q09_theme_actors_and_projects(answer):
 # -- 10. consortium builder ---------------------------------------------------------------------
 
 def test_q10_consortium_builder_answers_only_complete_pools(answer):
-    """The pool must span >= min regions and cover all four helix roles, or the answer is empty."""
-    for theme in ("data-digital-tech", "converging-technologies", "preventive-health"):
-        rows = answer("consortium-builder", theme=theme, min="1")
-        if rows:
-            assert len(column(rows, "helixRole")) == 4
-            assert all(int(row["regionCount"]) >= 1 for row in rows)
+    """The pool must span >= min regions and cover all four helix roles, or the answer is empty.
+    The sources name one civil-society actor only (003: "Dit project wordt ontwikkeld in
+    samenwerking met Flanders'Care en Zorgnet-ICURO"), on data, where every actor is Flemish and
+    no public authority is linked: no theme has a complete pool, even from one region."""
+    for theme in ("data-digital-tech", "converging-technologies", "preventive-health", "sustainability-of-health"):
+        assert answer("consortium-builder", theme=theme) == []
+        assert answer("consortium-builder", theme=theme, min="1") == []
+        assert answer("consortium-builder", theme=theme, min="1", complete="true") == []
+
+
+def _pool(rows):
+    return {(row["actor"].rsplit("/", 1)[-1], row["helixRole"].rsplit("/", 1)[-1], row["region"].rsplit("/", 1)[-1])
+            for row in rows}
+
+
+def test_q10_consortium_builder_shows_pools_and_missing_roles(answer):
+    """Converging technologies, from Flanders and South Netherlands. 003: "RegMed XB, of Regenerative
+    Medicine Cross-Borders, een publiek-private entiteit ... om nieuwe toepassingen voor regeneratieve
+    geneeskunde te ontwikkelen" (000 actor table: RegMed XB under Research & Academia of South
+    Netherlands); "KU Leuven en VIB zijn de trekkers"; "Imec heeft een groot potentieel met de
+    ontwikkeling van lab-on-chip en cell-on-chip toepassingen"; "Anicells voorziet een
+    GMP-faciliteit voor gespecialiseerde productie van cellen"; "At.las biedt services aan om ATMP
+    producten sneller naar de markt te krijgen"; "CESPE ... wil een accelerator voor de productie
+    van farmaceutische producten, inclusief biologicals en ATMP's bouwen". 001: "Smart Hub Health has
+    a focus on medical (bio) technology, medical devices, bioelectronics, regenerative medicine and
+    e-health"; its project "Internationalization of Flemish SMEs ... in the sector of MedTech, BioTech
+    and RegMed" with "DSP Valley ... Leuven MindGate ... Flanders Investment & Trade"."""
+    rows = answer("consortium-builder", theme="converging-technologies", complete="false")
+    assert _pool(rows) == {
+        ("regmed-xb", "research-academia", "NL4"),
+        ("ku-leuven", "research-academia", "BE2"), ("vib", "research-academia", "BE2"),
+        ("imec", "research-academia", "BE2"), ("cespe", "research-academia", "BE2"),
+        ("anicells", "business", "BE2"), ("at-las", "business", "BE2"),
+        ("smart-hub-health", "business", "BE2"), ("dsp-valley", "business", "BE2"),
+        ("leuven-mindgate", "business", "BE2"), ("flanders-investment-trade", "public-authority", "BE2"),
+    }
+    assert {(row["regionCount"], row["roleCount"], row["missingRoles"]) for row in rows} == {("2", "3", "civil society")}
+    # Preventive health, from East Netherlands and Flanders. 002: "TOPFIT is a strategic open
+    # innovation programme initiated by Radboud University, RadboudUMC, Wageningen University &
+    # Research and the University of Twente", "The aim is to provide citizens with two more healthy
+    # lifes"; 003: "Health House is een belevingscentrum om innovatieve toepassingen in
+    # gepersonaliseerde en preventieve geneeskunde ... te demonstreren", VITO's project on "predictie
+    # en preventie tegen diabetes" ("Ook in dit project is VITO een belangrijke partner").
+    prevention = answer("consortium-builder", theme="preventive-health", min="2", complete="false")
+    assert _pool(prevention) == {
+        ("radboud-university", "research-academia", "NL2"), ("radboudumc", "research-academia", "NL2"),
+        ("wur", "research-academia", "NL2"), ("university-of-twente", "research-academia", "NL2"),
+        ("vito", "research-academia", "BE2"), ("health-house", "business", "BE2"),
+    }
+    assert {frozenset(row["missingRoles"].split("; ")) for row in prevention} == {
+        frozenset({"civil society", "public authority"})}
+    # Data & digital tech: every actor is Flemish, so no pool from two regions; from one region the
+    # pool (with Zorgnet-ICURO, the only civil-society actor) misses a public authority.
+    assert answer("consortium-builder", theme="data-digital-tech", complete="false") == []
+    data = answer("consortium-builder", theme="data-digital-tech", min="1", complete="false")
+    assert ("zorgnet-icuro", "civil-society", "BE2") in _pool(data)
+    assert {row["missingRoles"] for row in data} == {"public authority"}
 
 
 # -- 11. potential partners ---------------------------------------------------------------------

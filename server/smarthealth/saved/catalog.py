@@ -170,8 +170,15 @@ def _mapping_list(value, key: str, where: str) -> dict[str, str]:
         if not isinstance(item, dict) or len(item) != 1:
             raise CatalogError(f"each '{key}' item must be '- param: value'", where=where)
         (param, setting), = item.items()
-        result[str(param)] = str(setting)
+        result[str(param)] = _header_text(setting)
     return result
+
+
+def _header_text(value) -> str:
+    """Return a header value as a user would type it (YAML reads ``true`` as a boolean)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def _enumerations(value, where: str) -> dict[str, tuple[str, ...]]:
@@ -180,7 +187,7 @@ def _enumerations(value, where: str) -> dict[str, tuple[str, ...]]:
     for item in _as_list(value, "enumerate", where):
         if isinstance(item, dict) and len(item) == 1:
             (param, values), = item.items()
-            result[str(param)] = tuple(str(v) for v in _as_list(values, "enumerate", where))
+            result[str(param)] = tuple(_header_text(v) for v in _as_list(values, "enumerate", where))
         elif isinstance(item, str):
             # grlc fills these from the endpoint; the API lists the vocabulary's keys instead.
             result[item] = ()
