@@ -28,7 +28,8 @@ def test_catalogue_lists_every_query_with_typed_parameters(live_server):
     gaps = catalogue["helix-gaps"]
     assert gaps["summary"] and gaps["description"] and "helix" in gaps["tags"]
     parameters = {p["name"]: p for p in gaps["parameters"]}
-    assert parameters["role"]["required"] is True and parameters["role"]["type"] == "iri"
+    # Without a role, the gaps of every top helix role.
+    assert parameters["role"]["required"] is False and parameters["role"]["type"] == "iri"
     assert parameters["role"]["example"] == "business"
     assert parameters["initiative"]["required"] is False
     assert parameters["initiative"]["default"] == "smart-health-pilot"
@@ -96,7 +97,7 @@ def _error(response, status):
 
 
 @pytest.mark.parametrize("path, params, fragments", [
-    ("/api/queries/helix-gaps", {}, ["missing required parameter 'role'", "helix role"]),
+    ("/api/queries/theme", {}, ["missing required parameter 'theme'", "theme key"]),
     ("/api/queries/helix-gaps", {"role": "business", "colour": "red"}, ["unknown parameter 'colour'"]),
     ("/api/queries/consortium-builder", {"theme": "data-digital-tech", "min": "abc"},
      ["parameter 'min'", "'abc' is not an integer"]),
@@ -162,7 +163,7 @@ def test_query_text_is_served(live_server):
     response = get(live_server, "/api/queries/helix-gaps/sparql")
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("application/sparql-query")
-    assert "?_role_iri" in response.text and response.text.startswith("#+ summary:")
+    assert "?__role_iri" in response.text and response.text.startswith("#+ summary:")
 
 
 def test_openapi_description_validates_and_matches_the_catalogue(live_server):

@@ -107,8 +107,8 @@ def test_integer_value_is_bound_with_its_datatype():
 
 
 def test_missing_required_parameter_is_named():
-    with pytest.raises(ParameterError, match="missing required parameter 'role'.*helix role"):
-        bind(QUERIES["helix-gaps"], {}, base_iri=BASE)
+    with pytest.raises(ParameterError, match="missing required parameter 'theme'.*theme key"):
+        bind(QUERIES["theme"], {}, base_iri=BASE)
 
 
 def test_unknown_parameter_is_named():
@@ -214,7 +214,7 @@ def test_enumerated_iri_parameter_takes_a_key_or_the_iri_of_its_list(store):
     full = "https://w3id.org/smart-health/vocab/helix-role/cluster"
     for value in ("cluster", full):
         bound, _ = run(store, query, {"role": value}, base_iri=BASE)
-        assert bound.terms["_role_iri"] == ox.NamedNode(full)
+        assert bound.terms["__role_iri"] == ox.NamedNode(full)
     with pytest.raises(ParameterError, match="parameter 'role': 'ceo' is not one of public-authority, research-academia"):
         bind(query, {"role": "ceo"}, base_iri=BASE)
     with pytest.raises(ParameterError, match="parameter 'role'.*not one of"):

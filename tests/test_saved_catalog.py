@@ -67,7 +67,7 @@ def test_header_follows_grlc(query):
 def test_parameters_follow_grlc_naming():
     gaps = by_name("helix-gaps")
     role = gaps.param("role")
-    assert (role.variable, role.required, role.type) == ("_role_iri", True, "iri")
+    assert (role.variable, role.required, role.type) == ("__role_iri", False, "iri")
     initiative = gaps.param("initiative")
     assert initiative.default == "smart-health-pilot" and initiative.optional
     builder = by_name("consortium-builder")
@@ -202,7 +202,7 @@ def test_openapi_description_validates():
     operations = {path: item["get"] for path, item in spec["paths"].items()}
     gaps = operations["/queries/helix-gaps"]
     role = next(p for p in gaps["parameters"] if p["name"] == "role")
-    assert role["required"] is True
+    assert role["required"] is False
     assert {"public-authority", "research-academia", "business", "civil-society",
             "https://w3id.org/smart-health/vocab/helix-role/business"} <= set(role["schema"]["enum"])
     minimum = next(p for p in operations["/queries/consortium-builder"]["parameters"] if p["name"] == "min")

@@ -32,7 +32,8 @@ def test_list_names_every_query_and_its_parameters(run_query):
     names = [path.stem for path in sorted(Settings().queries_dir.glob("*.rq"))]
     for name in names:
         assert f"{name}: " in result.stdout
-    assert "--param role=...  Required: a helix role" in result.stdout
+    assert "--param role=...  Optional: a helix role" in result.stdout
+    assert "--param theme=...  Required: a theme key" in result.stdout
 
 
 def test_csv_output(run_query):
@@ -58,7 +59,7 @@ def test_show_sparql_prints_the_values_block(run_query):
 
 
 @pytest.mark.parametrize("arguments, fragments", [
-    (["helix-gaps"], ["missing required parameter 'role'"]),
+    (["theme"], ["missing required parameter 'theme'"]),
     (["helix-gaps", "-p", "role=business", "-p", "colour=red"], ["unknown parameter 'colour'"]),
     (["consortium-builder", "-p", "theme=data-digital-tech", "-p", "min=abc"], ["parameter 'min'", "integer"]),
     (["region-profile", "-p", "region=XX9"], ["no such region 'XX9'"]),

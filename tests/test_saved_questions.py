@@ -143,6 +143,19 @@ def test_q03_helix_gaps(answer, role, expected):
     assert column(rows, "missingRole") == {f"{SMHV}helix-role/{role}"}
 
 
+def test_q03_without_a_role_every_top_role_gap(answer):
+    """000 actor table, per top helix role, and no civil-society actor in any pilot region but
+    Flanders (003: "Dit project wordt ontwikkeld in samenwerking met Flanders'Care en Zorgnet-ICURO")."""
+    rows = answer("helix-gaps")
+    gaps = {(row["region"].rsplit("/", 1)[-1], row["missingRole"].rsplit("/", 1)[-1]) for row in rows}
+    participating = {"BE2", "NL2", "NL4", "ITH2", "ITH5", "ITC4", "FI1D", "RO21", "DEE", "SI0", "BE3", "ES24"}
+    expected = {(code, "business") for code in ("NL2", "DEE")}
+    expected |= {(code, "public-authority") for code in ("ITH5", "ITC4", "ES24")}
+    expected |= {(code, "research-academia") for code in ("ITH5", "SI0", "BE3", "ES24")}
+    expected |= {(code, "civil-society") for code in participating - {"BE2"}}
+    assert gaps == expected
+
+
 def test_q03_prospective_regions_are_not_gaps(answer):
     """Cantabria and South Holland are only "in discussion": they have no actors but take no part."""
     rows = answer("helix-gaps", role="civil-society")
