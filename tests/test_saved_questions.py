@@ -383,6 +383,17 @@ def test_q10_consortium_builder_shows_pools_and_missing_roles(answer):
     data = answer("consortium-builder", theme="data-digital-tech", min="1", complete="false")
     assert ("zorgnet-icuro", "civil-society", "BE2") in _pool(data)
     assert {row["missingRoles"] for row in data} == {"public authority"}
+    # Sustainability of health, in Flanders only. 003: "SAPHIRe, (Securing the Adoption of
+    # Personalised Health in Regions), wil de noden en barrières om te kapitaliseren op
+    # gepersonaliseerde geneeskunde in kaart brengen" ("heeft EWI de coördinatie van een H2020-project
+    # opgenomen"); "Health House kan ook ingezet worden als demonstratiecentrum voor skills of the
+    # future"; flanders.health's focus "Training & kennisdisseminatie ... ontwikkeling van de nodige
+    # competenties voor de farmaceutische industrie van de toekomst".
+    sustainability = answer("consortium-builder", theme="sustainability-of-health", min="1", complete="false")
+    assert _pool(sustainability) == {("ewi", "public-authority", "BE2"), ("health-house", "business", "BE2"),
+                                     ("flanders-health", "business", "BE2")}
+    assert {frozenset(row["missingRoles"].split("; ")) for row in sustainability} == {
+        frozenset({"civil society", "research and academia"})}
 
 
 # -- 11. potential partners ---------------------------------------------------------------------
