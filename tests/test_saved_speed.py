@@ -1,5 +1,6 @@
-"""Every saved query answers quickly on the built graph: with its examples, with its optional
-parameters left out, and as its bare text (all parameters unbound, as in a SPARQL editor).
+"""Every saved query answers quickly on the built graph (through smarthealth.saved, in a worker of
+this process' store): with its examples, with its optional parameters left out, and as its bare
+text (all parameters unbound, as in a SPARQL editor).
 
 Answers are checked elsewhere (test_saved_questions.py); here a query must answer, and within the
 time budget. A "*" property path that ends at an unbound parameter matches every node of the graph
@@ -32,7 +33,9 @@ log = logging.getLogger(__name__)
 def store(built):
     from smarthealth.store import open_store
 
-    opened = open_store([built.dataset_path])
+    # A worker process: a runaway query is stopped at its time limit instead of running on for
+    # minutes (in this process, pyoxigraph cannot be interrupted).
+    opened = open_store([built.dataset_path], workers=1, timeout_s=10 * BUDGET_S)
     yield opened
     opened.close()
 
