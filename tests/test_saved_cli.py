@@ -98,3 +98,16 @@ def test_entry_point_runs_as_a_process(built):
         capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2
     assert "parameter 'min'" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_a_runaway_query_is_stopped_at_the_cli_time_limit(built, tmp_path):
+    # A cross join of every triple with itself three times never finishes on the built graph.
+    (tmp_path / "runaway.rq").write_text(
+        "#+ summary: A deliberately runaway query\n"
+        "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }\n"
+    )
+    command = [sys.executable, "-m", "smarthealth", "query", "runaway", "--queries", str(tmp_path),
+               "--data", str(built.dataset_path), "--timeout", "1"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=30)
+    assert result.returncode != 0
+    assert "time limit" in result.stderr and "Traceback" not in result.stderr

@@ -8,6 +8,7 @@ import click
 
 from ..config import Settings
 from ..errors import BadRequest
+from ..store import DEFAULT_TIMEOUT_S, open_store
 from .binding import run
 from .catalog import QueryNotFound, find_query, load_catalog
 from .openapi import parameter_description
@@ -31,8 +32,10 @@ CLI_FORMATS = ("table", "csv", "tsv", "json", "xml")
 @click.option("--queries", "queries_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder of .rq files (default: the project's queries/).")
 @click.option("--show-sparql", is_flag=True, help="Print the SPARQL that runs (with its VALUES block) first.")
+@click.option("--timeout", "timeout_s", type=click.FloatRange(min=0.1), default=DEFAULT_TIMEOUT_S,
+              show_default=True, help="Stop the query after this many seconds.")
 @click.pass_context
-def query(ctx, name, params, format_name, list_queries, data_paths, queries_dir, show_sparql):
+def query(ctx, name, params, format_name, list_queries, data_paths, queries_dir, show_sparql, timeout_s):
     """Run a saved query (or list them with --list) on the built graph."""
     settings = Settings()
     catalog = load_catalog(queries_dir or settings.queries_dir)
@@ -46,11 +49,10 @@ def query(ctx, name, params, format_name, list_queries, data_paths, queries_dir,
         arguments = _arguments(params)
     except (QueryNotFound, BadRequest) as error:
         _fail(ctx, str(error))
-    from ..store import open_store
-
     paths = list(data_paths) or [_built_dataset(settings)]
     try:
-        store = open_store(paths)
+        # One worker process: pyoxigraph has no time limit of its own, a worker can be stopped.
+        store = open_store(paths, workers=1, timeout_s=timeout_s)
     except BadRequest as error:
         _fail(ctx, str(error))
     try:
