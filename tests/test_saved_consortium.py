@@ -125,3 +125,68 @@ def test_narrower_theme_lists_every_role_it_misses(dataset):
     rows = consortium(dataset["complete"], theme="t2", min="1", complete="false")
     assert [row["actor"].rsplit("/", 1)[-1] for row in rows] == ["b"]
     assert set(rows[0]["missingRoles"].split("; ")) == {"public authority", "business sector", "civil society"}
+
+
+# Initiatives are actors only with a helix role and a region: N (network, civil society, R3, theme T)
+# counts, M (no helix role) and R (no region) do not; H (cluster role, R2) counts through its
+# planned activity Q on T, as the holder of a plan on the theme.
+INITIATIVES = f"""
+@prefix graph: <{BASE}graph/> .
+@prefix theme: <{BASE}theme/> .
+@prefix region: <{BASE}region/> .
+@prefix organisation: <{BASE}organisation/> .
+@prefix initiative: <{BASE}initiative/> .
+@prefix plan: <{BASE}plan/> .
+@prefix smh: <https://w3id.org/smart-health/ontology#> .
+@prefix helix: <https://w3id.org/smart-health/vocab/helix-role/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+
+graph:fixture {{
+  theme:t a skos:Concept ; rdfs:label "T"@en .
+  region:R1 a smh:Region . region:R2 a smh:Region . region:R3 a smh:Region .
+  organisation:a a smh:PublicAuthority ; smh:basedIn region:R1 ; smh:helixRole helix:public-authority ; smh:theme theme:t .
+  organisation:b a smh:Hospital ; smh:basedIn region:R2 ; smh:helixRole helix:hospital ; smh:theme theme:t .
+  initiative:n a smh:Network ; smh:basedIn region:R3 ; smh:helixRole helix:civil-society ; smh:theme theme:t .
+  initiative:m a smh:Initiative ; smh:basedIn region:R1 ; smh:theme theme:t .
+  initiative:r a smh:Initiative ; smh:helixRole helix:business ; smh:theme theme:t .
+  initiative:h a smh:Initiative ; smh:basedIn region:R2 ; smh:helixRole helix:cluster ; smh:hasPlan plan:q .
+  plan:q a smh:PlannedActivity ; smh:theme theme:t .
+}}
+"""
+
+
+@pytest.fixture(scope="module")
+def initiatives(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("consortium-initiatives")
+    with_plan = folder / "with-plan.trig"
+    with_plan.write_text(INITIATIVES, encoding="utf-8")
+    # Without the plan's theme, H no longer works on T: nobody of the business sector.
+    without_plan = folder / "without-plan.trig"
+    without_plan.write_text(INITIATIVES.replace("plan:q a smh:PlannedActivity ; smh:theme theme:t .",
+                                                "plan:q a smh:PlannedActivity ."), encoding="utf-8")
+    return {"with_plan": with_plan, "without_plan": without_plan}
+
+
+def _actors(rows):
+    return {(row["actor"].rsplit("/", 1)[-1], row["helixRole"].rsplit("/", 1)[-1], row["region"].rsplit("/", 1)[-1])
+            for row in rows}
+
+
+def test_initiatives_with_role_and_region_and_holders_of_plans_on_the_theme_are_actors(initiatives):
+    rows = consortium(initiatives["with_plan"], theme="t", min="3")
+    assert _actors(rows) == {
+        ("a", "public-authority", "R1"),
+        ("b", "research-academia", "R2"),
+        ("n", "civil-society", "R3"),
+        ("h", "business", "R2"),
+    }
+    assert {(row["regionCount"], row["roleCount"]) for row in rows} == {("3", "4")}
+
+
+def test_without_the_plan_on_the_theme_its_holder_is_not_in_the_pool(initiatives):
+    assert consortium(initiatives["without_plan"], theme="t", min="1") == []
+    rows = consortium(initiatives["without_plan"], theme="t", min="3", complete="false")
+    assert _actors(rows) == {("a", "public-authority", "R1"), ("b", "research-academia", "R2"),
+                             ("n", "civil-society", "R3")}
+    assert {row["missingRoles"] for row in rows} == {"business sector"}

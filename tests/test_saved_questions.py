@@ -19,6 +19,7 @@ from smarthealth.config import Settings
 
 BASE = Settings().base_iri
 SMHV = "https://w3id.org/smart-health/vocab/"
+SMH = "https://w3id.org/smart-health/ontology#"
 SOURCES = Settings().sources_dir
 
 
@@ -322,6 +323,40 @@ def test_q09_theme_actors_and_projects(answer):
     chips = answer("theme", theme="organ-on-chip")
     assert column(chips, "item") == {f"{BASE}event/life-on-chip-2019", f"{BASE}organisation/imec"}
 
+
+
+def test_q09_theme_initiatives_and_planned_activities(answer):
+    """Initiatives and planned activities have themes too. 000: "Prepare a **policy paper on
+    regulations** in smart health and medical technologies." (a 2026 plan of the pilot, "Smart
+    Health Pilot in 2026 (1/3)"); "Collaboration with ATMP partners" (Mobile Health (R)evolution).
+    001: "The goal of this Regenerative Medicine Innovation Platform (RegMed) is to create a leading
+    public-private community that ... can drive regenerative medicine towards a real industry".
+    003: "ELIXIR als centrale speler op gebied van data"; "Flanders' Care 4.0 wil de transitie door
+    adoptie van digitale toepassingen in de zorg- en welzijnssector faciliteren" (action 5);
+    "Studie- en ontwikkelingsopdrachten om absorptie van innovatie in de zorgsector te versnellen";
+    "7.2 Actie 2 DATA - Genomics Flanders"; action 4: "Vlaanderen heeft een zeer prominente
+    expertise op gebied van celtechnologieën"; action 6, Health House 2.0: "Daarnaast zullen ook
+    opleidings- en trainingsprogramma's voor professionelen worden aangeboden"."""
+    regulatory = answer("theme", theme="regulatory-preparation")
+    assert {(row["item"], row.get("via")) for row in regulatory} == {
+        (f"{BASE}plan/policy-paper-regulations-2026", None),
+        (f"{BASE}initiative/smart-health-pilot", f"{BASE}plan/policy-paper-regulations-2026"),
+    }
+    assert {row["type"] for row in regulatory} == {f"{SMH}PlannedActivity", f"{SMH}Pilot"}
+    cells = answer("theme", theme="cell-based-technologies")
+    assert ids("plan", "actie-4-flanders-cell-gene-hub", "mobile-health-atmp-collaboration") <= column(cells, "item")
+    assert f"{BASE}initiative/regmed-platform" in column(cells, "item")
+    holders = {row.get("via") for row in cells if row["item"] == f"{BASE}project/mobile-health-revolution"}
+    assert holders == {f"{BASE}plan/mobile-health-atmp-collaboration"}
+    data = answer("theme", theme="data-digital-tech")
+    assert ids("initiative", "elixir", "flanders-care") <= column(data, "item")
+    assert ids("plan", "actie-2-genomics-flanders", "actie-5-flanders-care-4-0") <= column(data, "item")
+    # Action 3 names infrastructures with different foci: no theme of its own.
+    assert f"{BASE}plan/actie-3-onderzoeksinfrastructuren" not in column(data, "item")
+    assert column(answer("theme", theme="implementation-sciences"), "item") == {
+        f"{BASE}organisation/ewi", f"{BASE}initiative/flanders-care", f"{BASE}project/saphire"}
+    assert column(answer("theme", theme="training-for-jobs-of-the-future"), "item") == {
+        f"{BASE}organisation/flanders-health", f"{BASE}organisation/health-house", f"{BASE}plan/actie-6-health-house-2-0"}
 
 # -- 10. consortium builder ---------------------------------------------------------------------
 
