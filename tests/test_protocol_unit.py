@@ -141,6 +141,47 @@ def test_from_a_stored_graph_selects_it(client):
     assert {row[0] for row in json_rows(response)} == {"Flanders", "Flemish Brabant"}
 
 
+@pytest.fixture(scope="module")
+def shared_triple_client(tmp_path_factory):
+    """A client of an app whose graphs <urn:g1> and <urn:g2> share the triple <urn:a> <urn:p> 'x'."""
+    path = tmp_path_factory.mktemp("shared") / "shared.trig"
+    path.write_text(
+        "<urn:g1> { <urn:a> <urn:p> 'x' . <urn:b> <urn:p> 'y' } <urn:g2> { <urn:a> <urn:p> 'x' }",
+        encoding="utf-8",
+    )
+    app = create_app({"DATA": [str(path)], "TESTING": True, "WORKERS": 1, "TIMEOUT": 20})
+    yield app.test_client()
+    app.extensions["smarthealth"].store.close()
+
+
+def count_in(client, query: str, url: str = "/sparql") -> int:
+    response = client.post(url, data=query.encode(), content_type="application/sparql-query")
+    assert response.status_code == 200, response.data
+    return int(json.loads(response.data)["results"]["bindings"][0]["n"]["value"])
+
+
+def test_two_default_graph_uris_are_merged_so_a_shared_triple_counts_once(shared_triple_client):
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    assert count_in(shared_triple_client, count, "/sparql?default-graph-uri=urn:g1&default-graph-uri=urn:g2") == 2
+    assert count_in(shared_triple_client, count, "/sparql?default-graph-uri=urn:g2") == 1
+    assert count_in(shared_triple_client, count) == 2
+    rows = json_rows(shared_triple_client.get("/sparql", query_string=[
+        ("query", "SELECT ?s ?o WHERE { ?s ?p ?o }"), ("default-graph-uri", "urn:g1"), ("default-graph-uri", "urn:g2"),
+    ]))
+    assert rows == {("urn:a", "x"), ("urn:b", "y")}
+
+
+def test_from_twice_is_merged_so_a_shared_triple_counts_once(shared_triple_client):
+    from_twice = "SELECT (COUNT(*) AS ?n) FROM <urn:g1> FROM <urn:g2> WHERE { ?s ?p ?o }"
+    assert count_in(shared_triple_client, from_twice) == 2
+    from_named = "SELECT (COUNT(*) AS ?n) FROM <urn:g1> FROM <urn:g2> FROM NAMED <urn:g2> WHERE { GRAPH ?g { ?s ?p ?o } }"
+    assert count_in(shared_triple_client, from_named) == 1
+
+
+def test_several_default_graphs_answer_as_before(client):
+    assert labels_in(client, **{"default-graph-uri": [INITIATIVES, ORGANISATIONS]}) == {"S3P4PM", "imec", "KU Leuven"}
+
+
 # -- content negotiation ---------------------------------------------------------------------
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import socket
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -12,7 +13,7 @@ import pytest
 import rdflib
 from rdflib.plugins.sparql.results.xmlresults import XMLResultParser
 
-from smarthealth.errors import BadRequest
+from smarthealth.errors import BadGateway, BadRequest
 from smarthealth.store import (
     GRAPH_FORMATS,
     add_using_clauses,
@@ -314,6 +315,80 @@ def test_a_triple_in_several_graphs_counts_once_in_the_default_graph(tmp_path):
             assert store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0]["n"].value == "3"
         finally:
             store.close()
+
+
+SHARED_TRIPLE_TRIG = (
+    "<urn:g1> { <urn:a> <urn:p> 'x' . <urn:b> <urn:p> 'y' } "
+    "<urn:g2> { <urn:a> <urn:p> 'x' } <urn:g3> { <urn:c> <urn:p> 'z' }"
+)
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_several_default_graphs_are_merged_so_a_shared_triple_counts_once(tmp_path, workers):
+    path = tmp_path / "shared.trig"
+    path.write_text(SHARED_TRIPLE_TRIG)
+    store = open_store([path], workers=workers)
+    try:
+        def count(query=COUNT, **options) -> int:
+            return int(store.query(query, **options).rows[0]["n"].value)
+
+        assert count(default_graph_uris=["urn:g1", "urn:g2"]) == 2
+        assert count(default_graph_uris=["urn:g1", "urn:g1"]) == 2  # a graph named twice
+        assert count("SELECT (COUNT(*) AS ?n) FROM <urn:g1> FROM <urn:g2> WHERE { ?s ?p ?o }") == 2
+        prefixed = "PREFIX u: <urn:> SELECT (COUNT(*) AS ?n) FROM u:g2 FROM <urn:g1> WHERE { ?s ?p ?o }"
+        assert count(prefixed) == 2
+        # Named graphs stay as asked: none with FROM alone, the listed ones otherwise.
+        in_graphs = "SELECT (COUNT(*) AS ?n) FROM <urn:g1> FROM <urn:g2> {{ FROM_NAMED }} WHERE { GRAPH ?g { ?s ?p ?o } }"
+        assert count(in_graphs.replace("{{ FROM_NAMED }}", "")) == 0
+        assert count(in_graphs.replace("{{ FROM_NAMED }}", "FROM NAMED <urn:g3>")) == 1
+        assert count(default_graph_uris=["urn:g1", "urn:g3"], named_graph_uris=["urn:g2"]) == 3
+        rows = store.query(
+            "SELECT ?s ?o ?g WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }",
+            default_graph_uris=["urn:g2", "urn:g1"], named_graph_uris=["urn:g3"],
+        ).rows
+        answer = sorted((row["s"].value, row["o"].value, row.get("g", ox.NamedNode("urn:none")).value) for row in rows)
+        assert answer == [("urn:a", "x", "urn:none"), ("urn:b", "y", "urn:none"), ("urn:c", "z", "urn:g3")]
+        # The caller's list overrides the query's FROM, as with one graph.
+        assert count("SELECT (COUNT(*) AS ?n) FROM <urn:g3> WHERE { ?s ?p ?o }",
+                     default_graph_uris=["urn:g1", "urn:g2"]) == 2
+        # The merge follows updates.
+        store.update("INSERT DATA { GRAPH <urn:g2> { <urn:d> <urn:p> 'w' } }")
+        assert count(default_graph_uris=["urn:g1", "urn:g2"]) == 3
+        assert count() == 4 and len(store) == 5
+    finally:
+        store.close()
+
+
+def test_merged_default_graphs_give_the_same_answers_as_before(store):
+    assert labels(store, default_graph_uris=[REGIONS, INITIATIVES, ORGANISATIONS]) == ALL_LABELS
+    from_twice = f"SELECT ?label FROM <{INITIATIVES}> FROM <{ORGANISATIONS}> WHERE {{ ?s <{LABEL}> ?label }}"
+    assert labels(store, query=from_twice) == {"S3P4PM", "imec", "KU Leuven"}
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_a_failing_service_is_a_bad_gateway_and_silent_keeps_its_meaning(store, workers):
+    port = closed_port()
+    service = f"http://127.0.0.1:{port}/sparql"
+    running = open_store([TRIG], workers=workers) if workers else store
+    try:
+        for query in (f"SELECT * WHERE {{ SERVICE <{service}> {{ ?s ?p ?o }} }}",
+                      f"ASK {{ SERVICE <{service}> {{ ?s ?p ?o }} }}"):
+            with pytest.raises(BadGateway, match="refused the connection") as raised:
+                running.query(query)
+            assert "os error" not in raised.value.message and "Connection refused" in raised.value.detail
+        silent = running.query(f"SELECT * WHERE {{ SERVICE SILENT <{service}> {{ ?s ?p ?o }} }}")
+        assert silent.rows == [{}]
+    finally:
+        if workers:
+            running.close()
+
+
+def closed_port() -> int:
+    """Return a loopback port that nothing listens on (bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 @pytest.mark.parametrize("workers", [0, 1])

@@ -91,3 +91,14 @@ class QueryResourceLimit(SmartHealthError):
     """A query needed more memory than the server gives one query (HTTP 503)."""
 
     http_status = 503
+
+
+class BadGateway(SmartHealthError):
+    """A server this one had to call, such as a SERVICE endpoint, failed to answer (HTTP 502)."""
+
+    http_status = 502
+
+    def __init__(self, message: str, *, where: str | None = None, detail: str | None = None):
+        super().__init__(message, where=where)
+        #: What went wrong, for the log only (it may hold internal text).
+        self.detail = detail

@@ -18,10 +18,17 @@ Dataset rules (the same in both modes):
 - caller-given graph lists override the query's FROM / FROM NAMED (SPARQL 1.1 Protocol, 2.1.4);
   when only ``named_graph_uris`` is given the default graph is empty, as the protocol says;
 - graphs that are not stored are empty: nothing is ever fetched;
+- an explicit list of several default graphs (``FROM`` twice, ``default-graph-uri`` twice) is
+  their RDF merge too: pyoxigraph's union would repeat a triple held by more than one of them, so
+  the query runs on a scratch copy of those graphs whose default graph holds the merge (made once
+  per data generation and graph list, and a few of them kept);
 - in an update, the default graph is the store's own default graph (where ``INSERT DATA`` without
   ``GRAPH`` writes), not the merge: use ``GRAPH``, ``USING`` or ``using-graph-uri`` to read the
-  named graphs. An explicit list of several default graphs (``FROM`` twice, ``default-graph-uri``
-  twice) is pyoxigraph's union, which repeats a triple held by more than one of them.
+  named graphs. Several ``USING`` graphs are pyoxigraph's union; as inserts and deletes are set
+  operations, a repeated solution changes nothing unless a subquery counts it.
+
+A query whose ``SERVICE`` endpoint fails (refused connection, HTTP error, redirect, an answer that
+is not SPARQL results) raises ``BadGateway``; ``SERVICE SILENT`` keeps its meaning.
 
 With workers, an update also runs in a worker, on a copy of the data, under the same time and
 memory limits; its result replaces the data in this process (updates run one at a time).
@@ -30,6 +37,7 @@ memory limits; its result replaces the data in this process (updates run one at 
 from __future__ import annotations
 
 import abc
+import collections
 import io
 import itertools
 import logging
@@ -52,7 +60,7 @@ from typing import Iterable
 
 import pyoxigraph as ox
 
-from .errors import BadRequest, QueryResourceLimit, QueryTimeout, SmartHealthError
+from .errors import BadGateway, BadRequest, QueryResourceLimit, QueryTimeout, SmartHealthError
 
 log = logging.getLogger(__name__)
 
@@ -268,6 +276,7 @@ class OxigraphStore(SparqlStore):
         self._view_lock = threading.Lock()
         self._view: ox.Store | None = None
         self._view_generation: int | None = None
+        self._merges: MergedDatasets | None = None
 
     # -- data ------------------------------------------------------------------------------
 
@@ -344,7 +353,7 @@ class OxigraphStore(SparqlStore):
             options["substitutions"] = {name: _term_text(term) for name, term in substitutions.items()}
         if self._pool is None:
             # In-process: no time limit can be enforced (a thread cannot be stopped).
-            return _execute(self._query_view(), sparql, options)
+            return _execute(*self._query_view(), sparql, options)
         return self._pool.run(sparql, options, self.default_timeout_s if timeout_s is None else timeout_s)
 
     def update(
@@ -380,7 +389,7 @@ class OxigraphStore(SparqlStore):
             self._store.flush()
         self._generation += 1
 
-    def _query_view(self) -> ox.Store:
+    def _query_view(self) -> tuple[ox.Store, MergedDatasets]:
         """Return the in-memory copy that queries run on in this process, remade after changes."""
         with self._view_lock:
             if self._view_generation != self._generation:
@@ -390,7 +399,8 @@ class OxigraphStore(SparqlStore):
                 view.bulk_load(dump, format=ox.RdfFormat.N_QUADS)
                 merge_union_into_default_graph(view)
                 self._view, self._view_generation = view, generation
-            return self._view
+                self._merges = MergedDatasets(view)
+            return self._view, self._merges
 
     def warm_up(self) -> None:
         """Start the worker processes now rather than on the first query."""
@@ -446,6 +456,101 @@ def _dataset_options(default_graph_uris: list[str] | None, named_graph_uris: lis
 def merge_union_into_default_graph(store: ox.Store) -> None:
     """Add every triple of every named graph to the default graph of a (query copy) store."""
     store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+
+
+#: How many scratch datasets (several default graphs merged) a query copy keeps for reuse.
+MERGED_DATASETS_KEPT = 8
+
+
+class MergedDatasets:
+    """Scratch datasets made from a query copy, whose default graph is the RDF merge of some graphs."""
+
+    def __init__(self, source: ox.Store, kept: int = MERGED_DATASETS_KEPT):
+        self._source = source
+        self._kept = kept
+        self._datasets: collections.OrderedDict[tuple, ox.Store] = collections.OrderedDict()
+        self._lock = threading.Lock()
+
+    def dataset(self, default_graphs: tuple[str, ...], named_graphs: tuple[str, ...]) -> ox.Store:
+        """Return a store whose default graph merges ``default_graphs`` and that holds ``named_graphs``."""
+        key = (default_graphs, named_graphs)
+        with self._lock:
+            if key in self._datasets:
+                self._datasets.move_to_end(key)
+                return self._datasets[key]
+            merged = ox.Store()
+            # A store is a set of quads: a triple of several of the graphs is held once.
+            merged.extend(
+                ox.Quad(quad.subject, quad.predicate, quad.object, ox.DefaultGraph())
+                for iri in default_graphs
+                for quad in self._source.quads_for_pattern(None, None, None, ox.NamedNode(iri))
+            )
+            merged.extend(
+                quad
+                for iri in named_graphs
+                for quad in self._source.quads_for_pattern(None, None, None, ox.NamedNode(iri))
+            )
+            self._datasets[key] = merged
+            if len(self._datasets) > self._kept:
+                self._datasets.popitem(last=False)
+            return merged
+
+
+def _dataset_arguments(
+    store: ox.Store, merges: MergedDatasets, sparql: str, arguments: dict
+) -> tuple[ox.Store, dict]:
+    """Return the store to query and pyoxigraph's dataset arguments, merging several default graphs."""
+    default_graphs = arguments.pop("default_graph", None)
+    named_graphs = arguments.pop("named_graphs", None)
+    if default_graphs is None and _has_several_from_clauses(sparql):
+        clauses = dataset_clauses(sparql, arguments.get("base_iri"))
+        if clauses is not None:
+            default_graphs, named_graphs = clauses
+    if default_graphs is None:
+        return store, arguments  # the query's own dataset, or the merge of all graphs
+    default_graphs = list(dict.fromkeys(default_graphs))
+    named_graphs = list(dict.fromkeys(named_graphs or []))
+    arguments["named_graphs"] = [ox.NamedNode(iri) for iri in named_graphs]
+    if len(default_graphs) > 1:
+        store = merges.dataset(tuple(sorted(default_graphs)), tuple(sorted(named_graphs)))
+        arguments["default_graph"] = ox.DefaultGraph()
+    else:
+        arguments["default_graph"] = [ox.NamedNode(iri) for iri in default_graphs]
+    return store, arguments
+
+
+_FROM = re.compile(r"from", re.IGNORECASE)
+
+
+def _has_several_from_clauses(sparql: str) -> bool:
+    """Return whether a query has more than one ``FROM`` clause (not counting ``FROM NAMED``)."""
+    if len(_FROM.findall(sparql)) < 2:  # most queries: no token scan
+        return False
+    words = [text.upper() for kind, text, _, depth in _tokens(sparql) if kind == "word" and depth == 0]
+    from_clauses = sum(
+        1 for word, following in zip(words, words[1:] + [""]) if word == "FROM" and following != "NAMED"
+    )
+    return from_clauses > 1
+
+
+def dataset_clauses(sparql: str, base_iri: str | None = None) -> tuple[list[str], list[str]] | None:
+    """Return the IRIs of a query's FROM and FROM NAMED clauses, or None if rdflib cannot parse it."""
+    # Imported here: rdflib takes a while to import, and only queries with several FROM need it.
+    from rdflib.plugins.sparql.algebra import translatePrologue
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    try:
+        parsed = parseQuery(sparql)
+        prologue = translatePrologue(parsed[0], base_iri)
+        default_graphs, named_graphs = [], []
+        for clause in dict.get(parsed[1], "datasetClause") or []:
+            if "named" in clause:
+                named_graphs.append(str(prologue.absolutize(dict.get(clause, "named"))))
+            else:
+                default_graphs.append(str(prologue.absolutize(dict.get(clause, "default"))))
+    except Exception:  # pyparsing's ParseException, RecursionError, rdflib's bare Exception for a prefix
+        return None  # pyoxigraph then reports the syntax error in its own words
+    return default_graphs, named_graphs
 
 
 _TOKEN = re.compile(
@@ -567,13 +672,11 @@ def _apply_update(store: ox.Store, sparql: str, base_iri: str | None) -> None:
         raise BadRequest(f"the update failed: {error}") from None
 
 
-def _execute(store: ox.Store, sparql: str, options: dict) -> QueryResult:
+def _execute(store: ox.Store, merges: MergedDatasets, sparql: str, options: dict) -> QueryResult:
     """Run a query on a pyoxigraph store and return its result in the wire formats."""
     arguments = dict(options)
     max_result_bytes = arguments.pop("max_result_bytes", DEFAULT_MAX_RESULT_BYTES)
-    if "default_graph" in arguments:
-        arguments["default_graph"] = [ox.NamedNode(iri) for iri in arguments["default_graph"]]
-        arguments["named_graphs"] = [ox.NamedNode(iri) for iri in arguments["named_graphs"]]
+    store, arguments = _dataset_arguments(store, merges, sparql, arguments)
     if "substitutions" in arguments:
         arguments["substitutions"] = {
             ox.Variable(name): _parse_term(text) for name, text in arguments["substitutions"].items()
@@ -582,7 +685,10 @@ def _execute(store: ox.Store, sparql: str, options: dict) -> QueryResult:
         answer = store.query(sparql, **arguments)
     except SyntaxError as error:
         raise BadRequest(f"malformed query: {error}") from None
-    except RuntimeError as error:
+    except (OSError, RuntimeError) as error:  # ASK runs here, and with it its SERVICE calls
+        _raise_if_service_failed(sparql, error)
+        if isinstance(error, OSError):
+            raise
         raise BadRequest(f"the query cannot be run: {error}") from None
     if isinstance(answer, ox.QueryBoolean):
         return QueryResult(
@@ -603,6 +709,37 @@ def _execute(store: ox.Store, sparql: str, options: dict) -> QueryResult:
             f"the result is larger than {max_result_bytes // 1_000_000} MB; "
             "add a LIMIT or narrow the query"
         ) from None
+    except (OSError, RuntimeError) as error:  # solutions, and SERVICE calls, are computed here
+        _raise_if_service_failed(sparql, error)
+        raise
+
+
+#: Words of pyoxigraph's error text -> what a SERVICE endpoint did, for the user.
+_SERVICE_FAILURES = (
+    ("redirect", "the endpoint answered with a redirect, which this server does not follow"),
+    ("returned by", "the endpoint answered with an HTTP error"),
+    ("content-type", "the endpoint answered with something other than SPARQL results"),
+    ("parser error", "the endpoint answered with SPARQL results that cannot be read"),
+)
+
+
+def _raise_if_service_failed(sparql: str, error: Exception) -> None:
+    """Raise a BadGateway if a query calls a SERVICE and the error is one of a remote call."""
+    if not any(word.upper() == "SERVICE" for word in keywords(sparql)):
+        return
+    detail = f"{type(error).__name__}: {error}"
+    text = str(error).lower()
+    if isinstance(error, ConnectionRefusedError):
+        reason = "the endpoint refused the connection"
+    elif isinstance(error, TimeoutError):
+        reason = "the endpoint did not answer in time"
+    else:
+        reason = next(
+            (reason for words, reason in _SERVICE_FAILURES if words in text),
+            "the endpoint could not be reached" if isinstance(error, OSError) else
+            "the endpoint's answer could not be used",
+        )
+    raise BadGateway(reason, detail=detail) from None
 
 
 class ResultTooLarge(Exception):
@@ -635,6 +772,7 @@ def _worker_main(connection) -> None:
     # Ctrl-C in a terminal reaches the whole process group; the parent decides when we stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     store = ox.Store()
+    merges = MergedDatasets(store)
     generation = None
     while True:
         try:
@@ -655,14 +793,17 @@ def _worker_main(connection) -> None:
                 store, generation = ox.Store(), None
                 store.bulk_load(path=dump_path, format=ox.RdfFormat.N_QUADS)
                 merge_union_into_default_graph(store)
+                merges = MergedDatasets(store)
                 generation = wanted_generation
             if operation == "load":
                 connection.send(("loaded", generation))
                 continue
-            result = _execute(store, message[3], message[4])
+            result = _execute(store, merges, message[3], message[4])
             reply = ("ok", result.kind, result.variables, result.boolean, result.payload)
         except BadRequest as error:
             reply = ("bad-request", error.message)
+        except BadGateway as error:
+            reply = ("bad-gateway", error.message, error.detail)
         except Exception as error:  # reported to the parent, which logs it as an internal error
             reply = ("error", f"{type(error).__name__}: {error}")
         if operation == "load":
@@ -828,6 +969,8 @@ class _WorkerPool:
             return reply
         if status == "bad-request":
             raise BadRequest(reply[1])
+        if status == "bad-gateway":
+            raise BadGateway(reply[1], detail=reply[2])
         log.error("query worker failed: %s", reply[1])
         raise SmartHealthError(f"the {operation} could not be evaluated")
 

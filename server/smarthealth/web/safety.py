@@ -83,10 +83,10 @@ def _parse(parser, sparql: str, what: str):
         raise BadRequest(f"the {what} is nested too deeply to be checked") from None
 
 
-def check_query(sparql: str, policy: SafetyPolicy, base_iri: str | None = None) -> None:
-    """Raise a BadRequest if a query could make the server fetch anything."""
+def check_query(sparql: str, policy: SafetyPolicy, base_iri: str | None = None) -> list[Reference]:
+    """Raise a BadRequest if a query could make the server fetch anything, else return its references."""
     if not needs_checking(sparql):
-        return
+        return []
     parsed = _parse(parseQuery, sparql, "query")
     prologue = translatePrologue(parsed[0], base_iri)
     try:
@@ -94,6 +94,7 @@ def check_query(sparql: str, policy: SafetyPolicy, base_iri: str | None = None) 
     except RecursionError:
         raise BadRequest("the query is nested too deeply to be checked") from None
     _enforce(references, policy)
+    return references
 
 
 def check_update(sparql: str, policy: SafetyPolicy, base_iri: str | None = None) -> None:
