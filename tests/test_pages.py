@@ -73,7 +73,7 @@ def catalog(settings):
 
 
 def test_page_is_served_as_html(page):
-    assert page.status_code == 200
+    assert page.status_code == 200, page.text
     assert page.headers["Content-Type"].startswith("text/html")
     assert "<title>" in page.text and "SPARQL" in page.text
     assert "default-src 'self'" in page.headers.get("Content-Security-Policy", "")
@@ -118,7 +118,7 @@ def test_static_assets_are_served_from_the_package(asset, media_type, live_serve
     referenced = [url for url in parts.loaded_urls if url.endswith(asset)]
     assert referenced, f"the page does not load {asset}"
     answer = requests.get(urljoin(f"{live_server}/", referenced[0]), timeout=30)
-    assert answer.status_code == 200
+    assert answer.status_code == 200, answer.text[:200]
     assert answer.headers["Content-Type"].split(";")[0] in (media_type, "application/javascript")
     assert answer.content == (STATIC_DIR / asset).read_bytes()
 

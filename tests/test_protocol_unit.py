@@ -83,20 +83,20 @@ def labels_in(client, **params) -> set[str]:
 
 def test_query_by_get_answers_sparql_json_by_default(client):
     response = client.get("/sparql", query_string={"query": LABELS_QUERY})
-    assert response.status_code == 200
+    assert response.status_code == 200, response.get_data(as_text=True)
     assert response.headers["Content-Type"] == "application/sparql-results+json"
     assert json_rows(response) == EN_LABELS
 
 
 def test_query_by_form_post(client):
     response = client.post("/sparql", data={"query": LABELS_QUERY})
-    assert response.status_code == 200
+    assert response.status_code == 200, response.get_data(as_text=True)
     assert json_rows(response) == EN_LABELS
 
 
 def test_query_by_direct_post(client):
     response = client.post("/sparql", data=LABELS_QUERY.encode(), content_type="application/sparql-query")
-    assert response.status_code == 200
+    assert response.status_code == 200, response.get_data(as_text=True)
     assert json_rows(response) == EN_LABELS
 
 
@@ -241,7 +241,7 @@ RDF_MEDIA_TYPES = {
 @pytest.mark.parametrize("media_type", sorted(RDF_MEDIA_TYPES))
 def test_construct_in_each_rdf_media_type(client, media_type):
     response = client.get("/sparql", query_string={"query": CONSTRUCT_QUERY}, headers={"Accept": media_type})
-    assert response.status_code == 200
+    assert response.status_code == 200, response.get_data(as_text=True)
     assert response.headers["Content-Type"].split(";")[0] == media_type
     if media_type != "application/ld+json":
         assert response.headers["Content-Type"].endswith("; charset=utf-8")
@@ -292,7 +292,7 @@ def test_rdf_type_for_a_select_is_406(client):
 def test_format_parameter_wins_over_accept(client, value, query, media_type):
     response = client.get("/sparql", query_string={"query": query, "format": value},
                           headers={"Accept": "application/sparql-results+json, text/turtle"})
-    assert response.status_code == 200
+    assert response.status_code == 200, response.get_data(as_text=True)
     assert response.headers["Content-Type"].split(";")[0] == media_type
 
 
@@ -550,7 +550,7 @@ def test_void_counts_the_dataset_and_each_graph(client):
 
 def test_health_reports_the_dataset_size(client):
     response = client.get("/health")
-    assert response.status_code == 200
+    assert response.status_code == 200, response.get_data(as_text=True)
     assert response.get_json()["status"] == "ok"
     assert response.get_json()["triples"] == 18
     assert response.get_json()["graphs"] == 3
@@ -583,6 +583,8 @@ def test_a_browser_opening_the_endpoint_is_sent_to_the_query_page(client):
     response = client.get("/sparql", headers={"Accept": browser})
     assert response.status_code == 303
     assert response.headers["Location"].endswith("/")
-    assert client.get(response.headers["Location"]).status_code == 200
+    query_page = client.get(response.headers["Location"])
+    assert query_page.status_code == 200, query_page.get_data(as_text=True)
+    assert "Saved questions" in query_page.get_data(as_text=True)
     # An RDF client, or one that accepts anything, gets the service description.
     assert client.get("/sparql", headers={"Accept": "*/*"}).headers["Content-Type"].startswith("text/turtle")
