@@ -7,12 +7,14 @@ the command line, the WSGI stack and the protocol together, not a Flask test cli
 from __future__ import annotations
 
 import contextlib
+import http.server
 import os
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +36,23 @@ def free_port(host: str = HOST) -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind((host, 0))
         return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def http_endpoint_in_thread(handler: type[http.server.BaseHTTPRequestHandler], **attributes) -> Iterator[str]:
+    """Serve ``handler`` on a free loopback port in a thread; yield its ``/sparql`` URL.
+
+    ``attributes`` are set on the server object, where the handler reads them as ``self.server.X``.
+    """
+    server = http.server.ThreadingHTTPServer((HOST, 0), handler)
+    for name, value in attributes.items():
+        setattr(server, name, value)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://{HOST}:{server.server_address[1]}/sparql"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @dataclass

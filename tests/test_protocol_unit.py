@@ -17,6 +17,8 @@ from rdflib.plugins.sparql.results.xmlresults import XMLResultParser
 from smarthealth.store import open_store
 from smarthealth.web import create_app
 
+from rdf_media_types import RDFLIB_FORMAT_BY_MEDIA_TYPE
+
 FIXTURES = Path(__file__).parent / "fixtures" / "endpoint"
 DATA = [str(FIXTURES / "regions.trig"), str(FIXTURES / "organisations.ttl")]
 ID = "https://w3id.org/smart-health/id/"
@@ -228,17 +230,7 @@ def test_ask_answers_a_boolean(client):
     assert b"<boolean>true</boolean>" in response.data
 
 
-RDF_MEDIA_TYPES = {
-    "text/turtle": "turtle",
-    "application/n-triples": "nt",
-    "application/rdf+xml": "xml",
-    "application/ld+json": "json-ld",
-    "application/trig": "trig",
-    "application/n-quads": "nquads",
-}
-
-
-@pytest.mark.parametrize("media_type", sorted(RDF_MEDIA_TYPES))
+@pytest.mark.parametrize("media_type", sorted(RDFLIB_FORMAT_BY_MEDIA_TYPE))
 def test_construct_in_each_rdf_media_type(client, media_type):
     response = client.get("/sparql", query_string={"query": CONSTRUCT_QUERY}, headers={"Accept": media_type})
     assert response.status_code == 200, response.get_data(as_text=True)
@@ -246,7 +238,7 @@ def test_construct_in_each_rdf_media_type(client, media_type):
     if media_type != "application/ld+json":
         assert response.headers["Content-Type"].endswith("; charset=utf-8")
     parsed = rdflib.Dataset()
-    parsed.parse(data=response.data, format=RDF_MEDIA_TYPES[media_type])
+    parsed.parse(data=response.data, format=RDFLIB_FORMAT_BY_MEDIA_TYPE[media_type])
     assert {(s, p, o) for s, p, o, _ in parsed.quads((None, None, None, None))} == set(expected_graph())
 
 

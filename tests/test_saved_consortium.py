@@ -13,20 +13,25 @@ from smarthealth.config import Settings
 SETTINGS = Settings()
 BASE = SETTINGS.base_iri
 
-# Five organisations: A (public authority, region R1, theme T), B (hospital = research, in R2a which
-# is part of R2, narrower theme T2), C (cluster = business, R2, through project P on T), D (civil
-# society, R3, T) and E (business, R3, another theme: not in the pool).
-FIXTURE = f"""
+# Prefixes of the small fixture graphs below (instance IRIs under the configured base).
+PREFIXES = f"""
 @prefix graph: <{BASE}graph/> .
 @prefix theme: <{BASE}theme/> .
 @prefix region: <{BASE}region/> .
 @prefix organisation: <{BASE}organisation/> .
 @prefix project: <{BASE}project/> .
+@prefix initiative: <{BASE}initiative/> .
+@prefix plan: <{BASE}plan/> .
 @prefix smh: <https://w3id.org/smart-health/ontology#> .
 @prefix helix: <https://w3id.org/smart-health/vocab/helix-role/> .
 @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+"""
 
+# Five organisations: A (public authority, region R1, theme T), B (hospital = research, in R2a which
+# is part of R2, narrower theme T2), C (cluster = business, R2, through project P on T), D (civil
+# society, R3, T) and E (business, R3, another theme: not in the pool).
+FIXTURE = PREFIXES + f"""
 graph:fixture {{
   theme:t a skos:Concept ; rdfs:label "T"@en .
   theme:t2 a skos:Concept ; skos:broader theme:t ; rdfs:label "T2"@en .
@@ -130,18 +135,7 @@ def test_narrower_theme_lists_every_role_it_misses(dataset):
 # Initiatives are actors only with a helix role and a region: N (network, civil society, R3, theme T)
 # counts, M (no helix role) and R (no region) do not; H (cluster role, R2) counts through its
 # planned activity Q on T, as the holder of a plan on the theme.
-INITIATIVES = f"""
-@prefix graph: <{BASE}graph/> .
-@prefix theme: <{BASE}theme/> .
-@prefix region: <{BASE}region/> .
-@prefix organisation: <{BASE}organisation/> .
-@prefix initiative: <{BASE}initiative/> .
-@prefix plan: <{BASE}plan/> .
-@prefix smh: <https://w3id.org/smart-health/ontology#> .
-@prefix helix: <https://w3id.org/smart-health/vocab/helix-role/> .
-@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-
+INITIATIVES = PREFIXES + f"""
 graph:fixture {{
   theme:t a skos:Concept ; rdfs:label "T"@en .
   region:R1 a smh:Region . region:R2 a smh:Region . region:R3 a smh:Region .

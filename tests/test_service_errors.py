@@ -7,12 +7,11 @@ an HTTP error whose body holds a marker that must never reach the client.
 from __future__ import annotations
 
 import http.server
-import threading
 
 import pytest
 import requests
 
-from server_process import free_port, start_server
+from server_process import free_port, http_endpoint_in_thread, start_server
 
 ALLOWLIST_ENV = "SMARTHEALTH_SERVICE_ALLOWLIST"
 SECRET = "internal-marker-7f3a"
@@ -41,12 +40,8 @@ class FailingEndpoint(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def failing_endpoint():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FailingEndpoint)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
-    server.shutdown()
-    server.server_close()
+    with http_endpoint_in_thread(FailingEndpoint) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ import time
 import pytest
 import requests
 
-from server_process import start_server
+from server_process import http_endpoint_in_thread, start_server
 from w3c.manifest import suite_dataset, turtle_documents
 
 TOKEN = "ssrf-test-token"
@@ -95,13 +95,8 @@ class RedirectTo(http.server.BaseHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def redirector(listener):
     """An allow-listed "endpoint" that redirects to the listener: allow-listing must not leak."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), RedirectTo)
-    server.target = listener.url("/behind-the-redirect")
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
-    server.shutdown()
-    server.server_close()
+    with http_endpoint_in_thread(RedirectTo, target=listener.url("/behind-the-redirect")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -24,6 +24,8 @@ from smarthealth.store import (
     query_form,
 )
 
+from rdf_media_types import RDFLIB_FORMAT_BY_MEDIA_TYPE
+
 FIXTURES = Path(__file__).parent / "fixtures" / "endpoint"
 TRIG = FIXTURES / "regions.trig"
 TURTLE = FIXTURES / "organisations.ttl"
@@ -152,16 +154,6 @@ def test_select_in_every_results_format_holds_the_same_rows(store):
     assert len(tsv_lines) == 6
 
 
-RDFLIB_NAMES = {
-    "text/turtle": "turtle",
-    "application/n-triples": "nt",
-    "application/rdf+xml": "xml",
-    "application/ld+json": "json-ld",
-    "application/trig": "trig",
-    "application/n-quads": "nquads",
-}
-
-
 @pytest.mark.parametrize("media_type", sorted(GRAPH_FORMATS))
 def test_construct_in_every_rdf_format_is_the_same_graph(store, media_type):
     result = store.query(f"CONSTRUCT {{ ?s <{LABEL}> ?label }} WHERE {{ ?s <{LABEL}> ?label }}")
@@ -171,7 +163,7 @@ def test_construct_in_every_rdf_format_is_the_same_graph(store, media_type):
                       rdflib.Literal(triple.object.value, lang=triple.object.language)))
     assert len(expected) == 6
     parsed = rdflib.Dataset()
-    parsed.parse(data=result.serialize(media_type), format=RDFLIB_NAMES[media_type])
+    parsed.parse(data=result.serialize(media_type), format=RDFLIB_FORMAT_BY_MEDIA_TYPE[media_type])
     triples = {(s, p, o) for s, p, o, _ in parsed.quads((None, None, None, None))}
     assert triples == set(expected)
 
