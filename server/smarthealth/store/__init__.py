@@ -1,0 +1,51 @@
+"""The SPARQL store behind the endpoint: one interface, and embedded Oxigraph behind it by default.
+
+Modules, one per role: ``base`` (the interface), ``oxigraph`` (the embedded store), ``workers``
+(query worker processes), ``execute`` (running SPARQL on a pyoxigraph store), ``results``
+(query results and their formats).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..sparql_text import add_using_clauses, clear_silently, keywords, query_form
+from .base import DEFAULT_MAX_RESULT_BYTES, DEFAULT_TIMEOUT_S, DEFAULT_WORKER_MEMORY_BYTES, SparqlStore
+from .execute import MergedDatasets, merge_union_into_default_graph
+from .oxigraph import DATA_GRAPH_PREFIX, RDF_FORMATS_BY_EXTENSION, OxigraphStore, data_graph_iri, rdf_format_for
+from .results import GRAPH_FORMATS, RESULTS_FORMATS, QueryResult
+
+def open_store(
+    data_paths: list[Path] | None = None,
+    store_dir: Path | None = None,
+    *,
+    workers: int = 0,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+    max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES,
+    worker_memory_bytes: int = DEFAULT_WORKER_MEMORY_BYTES,
+) -> OxigraphStore:
+    """Open a store (in memory, or on disk in ``store_dir``) and load ``data_paths`` into it.
+
+    An on-disk store that already holds data is served as it is when no ``data_paths`` are given;
+    given ``data_paths`` replace its content. With ``workers=0`` queries run in this process and
+    no time limit is enforced; with workers, each query is stopped after ``timeout_s`` seconds.
+    """
+    store = OxigraphStore(
+        store_dir,
+        workers=workers,
+        timeout_s=timeout_s,
+        max_result_bytes=max_result_bytes,
+        worker_memory_bytes=worker_memory_bytes,
+    )
+    if data_paths:
+        store.replace_content(data_paths)
+    return store
+
+
+
+__all__ = [
+    "DATA_GRAPH_PREFIX", "DEFAULT_MAX_RESULT_BYTES", "DEFAULT_TIMEOUT_S", "DEFAULT_WORKER_MEMORY_BYTES",
+    "GRAPH_FORMATS", "RDF_FORMATS_BY_EXTENSION", "RESULTS_FORMATS", "MergedDatasets", "OxigraphStore",
+    "QueryResult", "SparqlStore", "add_using_clauses", "clear_silently", "data_graph_iri", "keywords",
+    "merge_union_into_default_graph", "open_store", "query_form", "rdf_format_for",
+]

@@ -1,0 +1,195 @@
+"""Running SPARQL on a pyoxigraph store: the dataset rules, results in wire formats, SERVICE failures.
+
+Shared by the store in this process and by the query worker processes.
+"""
+
+from __future__ import annotations
+
+import collections
+import threading
+
+import pyoxigraph as ox
+
+from ..errors import BadGateway, BadRequest
+from ..sparql_text import dataset_clauses, has_several_from_clauses, keywords
+from .base import DEFAULT_MAX_RESULT_BYTES
+from .results import _SOLUTIONS_WIRE_FORMAT, _TRIPLES_WIRE_FORMAT, QueryResult, ResultTooLarge, _CappedBuffer
+
+def _dataset_options(default_graph_uris: list[str] | None, named_graph_uris: list[str] | None) -> dict:
+    """Return pyoxigraph's dataset arguments for a query, following the protocol's rules."""
+    if default_graph_uris or named_graph_uris:
+        return {
+            "default_graph": list(default_graph_uris or []),
+            "named_graphs": list(named_graph_uris or []),
+        }
+    # The query's FROM / FROM NAMED, if any, apply; otherwise the default graph of the query
+    # copy, which holds the merge of all graphs.
+    return {}
+
+
+def merge_union_into_default_graph(store: ox.Store) -> None:
+    """Add every triple of every named graph to the default graph of a (query copy) store."""
+    store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+
+
+#: How many scratch datasets (several default graphs merged) a query copy keeps for reuse.
+MERGED_DATASETS_KEPT = 8
+
+
+class MergedDatasets:
+    """Scratch datasets made from a query copy, whose default graph is the RDF merge of some graphs."""
+
+    def __init__(self, source: ox.Store, kept: int = MERGED_DATASETS_KEPT):
+        self._source = source
+        self._kept = kept
+        self._datasets: collections.OrderedDict[tuple, ox.Store] = collections.OrderedDict()
+        self._lock = threading.Lock()
+
+    def dataset(self, default_graphs: tuple[str, ...], named_graphs: tuple[str, ...]) -> ox.Store:
+        """Return a store whose default graph merges ``default_graphs`` and that holds ``named_graphs``."""
+        key = (default_graphs, named_graphs)
+        with self._lock:
+            if key in self._datasets:
+                self._datasets.move_to_end(key)
+                return self._datasets[key]
+            merged = ox.Store()
+            # A store is a set of quads: a triple of several of the graphs is held once.
+            merged.extend(
+                ox.Quad(quad.subject, quad.predicate, quad.object, ox.DefaultGraph())
+                for iri in default_graphs
+                for quad in self._source.quads_for_pattern(None, None, None, ox.NamedNode(iri))
+            )
+            merged.extend(
+                quad
+                for iri in named_graphs
+                for quad in self._source.quads_for_pattern(None, None, None, ox.NamedNode(iri))
+            )
+            self._datasets[key] = merged
+            if len(self._datasets) > self._kept:
+                self._datasets.popitem(last=False)
+            return merged
+
+
+def _dataset_arguments(
+    store: ox.Store, merges: MergedDatasets, sparql: str, arguments: dict
+) -> tuple[ox.Store, dict]:
+    """Return the store to query and pyoxigraph's dataset arguments, merging several default graphs."""
+    default_graphs = arguments.pop("default_graph", None)
+    named_graphs = arguments.pop("named_graphs", None)
+    if default_graphs is None and has_several_from_clauses(sparql):
+        clauses = dataset_clauses(sparql, arguments.get("base_iri"))
+        if clauses is not None:
+            default_graphs, named_graphs = clauses
+    if default_graphs is None:
+        return store, arguments  # the query's own dataset, or the merge of all graphs
+    default_graphs = list(dict.fromkeys(default_graphs))
+    named_graphs = list(dict.fromkeys(named_graphs or []))
+    arguments["named_graphs"] = [ox.NamedNode(iri) for iri in named_graphs]
+    if len(default_graphs) > 1:
+        store = merges.dataset(tuple(sorted(default_graphs)), tuple(sorted(named_graphs)))
+        arguments["default_graph"] = ox.DefaultGraph()
+    else:
+        arguments["default_graph"] = [ox.NamedNode(iri) for iri in default_graphs]
+    return store, arguments
+
+
+
+
+def _term_text(term) -> str:
+    """Write a pyoxigraph or rdflib term in N-Triples syntax (how substitutions cross processes)."""
+    if isinstance(term, (ox.NamedNode, ox.BlankNode, ox.Literal)):
+        return str(term)
+    if hasattr(term, "n3") and not hasattr(term, "triples"):  # an rdflib term, not a graph
+        return term.n3()
+    raise TypeError(f"a substitution must be an RDF term, not {type(term).__name__}")
+
+
+def _parse_term(text: str):
+    """Parse one RDF term written in N-Triples syntax (how substitutions cross processes)."""
+    quads = list(ox.parse(f"<urn:x:s> <urn:x:p> {text} .".encode(), format=ox.RdfFormat.N_TRIPLES))
+    return quads[0].object
+
+
+def _apply_update(store: ox.Store, sparql: str, base_iri: str | None) -> None:
+    """Apply an update to a pyoxigraph store, reporting the client's mistakes as BadRequest."""
+    try:
+        store.update(sparql, base_iri=base_iri)
+    except SyntaxError as error:
+        raise BadRequest(f"malformed update: {error}") from None
+    except RuntimeError as error:
+        # DROP of a graph that does not exist, and other refusals of the update.
+        raise BadRequest(f"the update cannot be applied: {error}") from None
+    except OSError as error:
+        # LOAD of an unreachable or unparsable document, a failed SERVICE.
+        raise BadRequest(f"the update failed: {error}") from None
+
+
+def _execute(store: ox.Store, merges: MergedDatasets, sparql: str, options: dict) -> QueryResult:
+    """Run a query on a pyoxigraph store and return its result in the wire formats."""
+    arguments = dict(options)
+    max_result_bytes = arguments.pop("max_result_bytes", DEFAULT_MAX_RESULT_BYTES)
+    store, arguments = _dataset_arguments(store, merges, sparql, arguments)
+    if "substitutions" in arguments:
+        arguments["substitutions"] = {
+            ox.Variable(name): _parse_term(text) for name, text in arguments["substitutions"].items()
+        }
+    try:
+        answer = store.query(sparql, **arguments)
+    except SyntaxError as error:
+        raise BadRequest(f"malformed query: {error}") from None
+    except (OSError, RuntimeError) as error:  # ASK runs here, and with it its SERVICE calls
+        _raise_if_service_failed(sparql, error)
+        if isinstance(error, OSError):
+            raise
+        raise BadRequest(f"the query cannot be run: {error}") from None
+    if isinstance(answer, ox.QueryBoolean):
+        return QueryResult(
+            "ask", boolean=bool(answer), payload=answer.serialize(format=_SOLUTIONS_WIRE_FORMAT)
+        )
+    # Solutions are computed while they are written: the cap stops a huge result early, before
+    # it fills the memory of the machine (a cross join writes about 100 MB per second).
+    output = _CappedBuffer(max_result_bytes)
+    try:
+        if isinstance(answer, ox.QuerySolutions):
+            variables = [variable.value for variable in answer.variables]
+            answer.serialize(output=output, format=_SOLUTIONS_WIRE_FORMAT)
+            return QueryResult("select", variables=variables, payload=bytes(output.data))
+        answer.serialize(output=output, format=_TRIPLES_WIRE_FORMAT)
+        return QueryResult("graph", payload=bytes(output.data))
+    except ResultTooLarge:
+        raise BadRequest(
+            f"the result is larger than {max_result_bytes // 1_000_000} MB; "
+            "add a LIMIT or narrow the query"
+        ) from None
+    except (OSError, RuntimeError) as error:  # solutions, and SERVICE calls, are computed here
+        _raise_if_service_failed(sparql, error)
+        raise
+
+
+#: Words of pyoxigraph's error text -> what a SERVICE endpoint did, for the user.
+_SERVICE_FAILURES = (
+    ("redirect", "the endpoint answered with a redirect, which this server does not follow"),
+    ("returned by", "the endpoint answered with an HTTP error"),
+    ("content-type", "the endpoint answered with something other than SPARQL results"),
+    ("parser error", "the endpoint answered with SPARQL results that cannot be read"),
+)
+
+
+def _raise_if_service_failed(sparql: str, error: Exception) -> None:
+    """Raise a BadGateway if a query calls a SERVICE and the error is one of a remote call."""
+    if not any(word.upper() == "SERVICE" for word in keywords(sparql)):
+        return
+    detail = f"{type(error).__name__}: {error}"
+    text = str(error).lower()
+    if isinstance(error, ConnectionRefusedError):
+        reason = "the endpoint refused the connection"
+    elif isinstance(error, TimeoutError):
+        reason = "the endpoint did not answer in time"
+    else:
+        reason = next(
+            (reason for words, reason in _SERVICE_FAILURES if words in text),
+            "the endpoint could not be reached" if isinstance(error, OSError) else
+            "the endpoint's answer could not be used",
+        )
+    raise BadGateway(reason, detail=detail) from None
+
