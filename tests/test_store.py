@@ -20,9 +20,10 @@ from smarthealth.store import (
     clear_silently,
     data_graph_iri,
     open_store,
-    keywords,
     query_form,
 )
+
+from smarthealth.sparql_text import tokens
 
 from rdf_media_types import RDFLIB_FORMAT_BY_MEDIA_TYPE
 
@@ -220,8 +221,8 @@ def test_clear_silently_leaves_strings_and_silent_clears_alone():
 
 def test_query_text_scanner_ignores_strings_iris_and_comments():
     assert query_form("PREFIX select: <urn:x:>\n# ASK\nCONSTRUCT WHERE { ?s ?p ?o }") == "CONSTRUCT"
-    assert [word.upper() for word in keywords('SELECT * # FROM <urn:g>\nWHERE { ?s ?p "from" }')] == [
-        "SELECT", "WHERE"]
+    words = [token.keyword for token in tokens('SELECT * # FROM <urn:g>\nWHERE { ?s ?p "from" }') if token.keyword]
+    assert words == ["SELECT", "WHERE"]
 
 
 def test_unknown_file_extension_is_a_bad_request(tmp_path):
@@ -359,21 +360,26 @@ def test_merged_default_graphs_give_the_same_answers_as_before(store):
 
 
 @pytest.mark.parametrize("workers", [0, 1])
-def test_a_failing_service_is_a_bad_gateway_and_silent_keeps_its_meaning(store, workers):
+def test_a_failing_service_is_a_bad_gateway_and_silent_keeps_its_meaning(workers):
     port = closed_port()
     service = f"http://127.0.0.1:{port}/sparql"
-    running = open_store([TRIG], workers=workers) if workers else store
+    running = open_store([TRIG], workers=workers, service_allowlist=frozenset({service}))
     try:
         for query in (f"SELECT * WHERE {{ SERVICE <{service}> {{ ?s ?p ?o }} }}",
                       f"ASK {{ SERVICE <{service}> {{ ?s ?p ?o }} }}"):
-            with pytest.raises(BadGateway, match="refused the connection") as raised:
+            with pytest.raises(BadGateway, match="did not give a usable answer") as raised:
                 running.query(query)
+            assert raised.value.where == f"SERVICE <{service}>"
             assert "os error" not in raised.value.message and "Connection refused" in raised.value.detail
         silent = running.query(f"SELECT * WHERE {{ SERVICE SILENT <{service}> {{ ?s ?p ?o }} }}")
         assert silent.rows == [{}]
     finally:
-        if workers:
-            running.close()
+        running.close()
+
+
+def test_a_service_not_on_the_allow_list_is_refused_by_the_store_itself(store):
+    with pytest.raises(BadRequest, match="is not allowed"):
+        store.query("SELECT * WHERE { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }")
 
 
 def closed_port() -> int:

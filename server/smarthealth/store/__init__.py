@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..sparql_text import add_using_clauses, clear_silently, keywords, query_form
+from ..sparql_text import add_using_clauses, clear_silently, query_form
 from .base import DEFAULT_MAX_RESULT_BYTES, DEFAULT_TIMEOUT_S, DEFAULT_WORKER_MEMORY_BYTES, SparqlStore
 from .execute import MergedDatasets, merge_union_into_default_graph
 from .oxigraph import DATA_GRAPH_PREFIX, RDF_FORMATS_BY_EXTENSION, OxigraphStore, data_graph_iri, rdf_format_for
@@ -23,6 +23,7 @@ def open_store(
     timeout_s: float = DEFAULT_TIMEOUT_S,
     max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES,
     worker_memory_bytes: int = DEFAULT_WORKER_MEMORY_BYTES,
+    service_allowlist: frozenset[str] = frozenset(),
 ) -> OxigraphStore:
     """Open a store (in memory, or on disk in ``store_dir``) and load ``data_paths`` into it.
 
@@ -36,6 +37,7 @@ def open_store(
         timeout_s=timeout_s,
         max_result_bytes=max_result_bytes,
         worker_memory_bytes=worker_memory_bytes,
+        service_allowlist=service_allowlist,
     )
     if data_paths:
         store.replace_content(data_paths)
@@ -46,6 +48,6 @@ def open_store(
 __all__ = [
     "DATA_GRAPH_PREFIX", "DEFAULT_MAX_RESULT_BYTES", "DEFAULT_TIMEOUT_S", "DEFAULT_WORKER_MEMORY_BYTES",
     "GRAPH_FORMATS", "RDF_FORMATS_BY_EXTENSION", "RESULTS_FORMATS", "MergedDatasets", "OxigraphStore",
-    "QueryResult", "SparqlStore", "add_using_clauses", "clear_silently", "data_graph_iri", "keywords",
+    "QueryResult", "SparqlStore", "add_using_clauses", "clear_silently", "data_graph_iri",
     "merge_union_into_default_graph", "open_store", "query_form", "rdf_format_for",
 ]

@@ -11,7 +11,8 @@ import threading
 import pyoxigraph as ox
 
 from ..errors import BadGateway, BadRequest
-from ..sparql_text import dataset_clauses, has_several_from_clauses, keywords
+from .. import fetch_guard
+from ..sparql_text import SparqlText, analyse_query
 from .base import DEFAULT_MAX_RESULT_BYTES
 from .results import _SOLUTIONS_WIRE_FORMAT, _TRIPLES_WIRE_FORMAT, QueryResult, ResultTooLarge, _CappedBuffer
 
@@ -71,26 +72,32 @@ class MergedDatasets:
 
 
 def _dataset_arguments(
-    store: ox.Store, merges: MergedDatasets, sparql: str, arguments: dict
+    store: ox.Store, merges: MergedDatasets, text: SparqlText, arguments: dict
 ) -> tuple[ox.Store, dict]:
     """Return the store to query and pyoxigraph's dataset arguments, merging several default graphs."""
     default_graphs = arguments.pop("default_graph", None)
     named_graphs = arguments.pop("named_graphs", None)
-    if default_graphs is None and has_several_from_clauses(sparql):
-        clauses = dataset_clauses(sparql, arguments.get("base_iri"))
-        if clauses is not None:
-            default_graphs, named_graphs = clauses
+    if default_graphs is None and len(text.default_graphs) > 1:
+        default_graphs, named_graphs = text.default_graphs, text.named_graphs
     if default_graphs is None:
         return store, arguments  # the query's own dataset, or the merge of all graphs
     default_graphs = list(dict.fromkeys(default_graphs))
     named_graphs = list(dict.fromkeys(named_graphs or []))
-    arguments["named_graphs"] = [ox.NamedNode(iri) for iri in named_graphs]
+    arguments["named_graphs"] = [_graph_node(iri) for iri in named_graphs]
     if len(default_graphs) > 1:
         store = merges.dataset(tuple(sorted(default_graphs)), tuple(sorted(named_graphs)))
         arguments["default_graph"] = ox.DefaultGraph()
     else:
-        arguments["default_graph"] = [ox.NamedNode(iri) for iri in default_graphs]
+        arguments["default_graph"] = [_graph_node(iri) for iri in default_graphs]
     return store, arguments
+
+
+def _graph_node(iri: str) -> ox.NamedNode:
+    """Return a graph name, or raise a BadRequest for a text that is not an absolute IRI."""
+    try:
+        return ox.NamedNode(iri)
+    except ValueError:
+        raise BadRequest(f"not an absolute IRI: {iri!r}") from None
 
 
 
@@ -124,21 +131,38 @@ def _apply_update(store: ox.Store, sparql: str, base_iri: str | None) -> None:
         raise BadRequest(f"the update failed: {error}") from None
 
 
+#: Whether this process can reach the network: a query worker behind the network wall sets it to
+#: False, and a query that calls an allowed SERVICE is then handed to a worker that can.
+NETWORK_REACHABLE = True
+
+
+class NeedsNetwork(Exception):
+    """A query calls an allowed SERVICE, and this process has no network (run it elsewhere)."""
+
+
 def _execute(store: ox.Store, merges: MergedDatasets, sparql: str, options: dict) -> QueryResult:
-    """Run a query on a pyoxigraph store and return its result in the wire formats."""
+    """Read, judge and run a query on a pyoxigraph store; return its result in the wire formats.
+
+    The engine is given ``text.text``: exactly the text that the fetch guard judged.
+    """
     arguments = dict(options)
     max_result_bytes = arguments.pop("max_result_bytes", DEFAULT_MAX_RESULT_BYTES)
-    store, arguments = _dataset_arguments(store, merges, sparql, arguments)
+    allowlist = arguments.pop("service_allowlist", ())
+    text = analyse_query(sparql, arguments.get("base_iri"))
+    fetch_guard.enforce(text, allowlist, lambda iri: _is_stored_graph(store, iri))
+    if not NETWORK_REACHABLE and fetch_guard.needs_network(text):
+        raise NeedsNetwork()
+    store, arguments = _dataset_arguments(store, merges, text, arguments)
     if "substitutions" in arguments:
         arguments["substitutions"] = {
-            ox.Variable(name): _parse_term(text) for name, text in arguments["substitutions"].items()
+            ox.Variable(name): _parse_term(value) for name, value in arguments["substitutions"].items()
         }
     try:
-        answer = store.query(sparql, **arguments)
+        answer = store.query(text.text, **arguments)
     except SyntaxError as error:
         raise BadRequest(f"malformed query: {error}") from None
     except (OSError, RuntimeError) as error:  # ASK runs here, and with it its SERVICE calls
-        _raise_if_service_failed(sparql, error)
+        _raise_if_service_failed(text, error)
         if isinstance(error, OSError):
             raise
         raise BadRequest(f"the query cannot be run: {error}") from None
@@ -162,34 +186,34 @@ def _execute(store: ox.Store, merges: MergedDatasets, sparql: str, options: dict
             "add a LIMIT or narrow the query"
         ) from None
     except (OSError, RuntimeError) as error:  # solutions, and SERVICE calls, are computed here
-        _raise_if_service_failed(sparql, error)
+        _raise_if_service_failed(text, error)
         raise
 
 
-#: Words of pyoxigraph's error text -> what a SERVICE endpoint did, for the user.
-_SERVICE_FAILURES = (
-    ("redirect", "the endpoint answered with a redirect, which this server does not follow"),
-    ("returned by", "the endpoint answered with an HTTP error"),
-    ("content-type", "the endpoint answered with something other than SPARQL results"),
-    ("parser error", "the endpoint answered with SPARQL results that cannot be read"),
-)
+def _is_stored_graph(store: ox.Store, iri: str) -> bool:
+    """Return whether a store holds a named graph with this IRI."""
+    try:
+        return store.contains_named_graph(ox.NamedNode(iri))
+    except ValueError:  # not an IRI at all
+        return False
 
 
-def _raise_if_service_failed(sparql: str, error: Exception) -> None:
-    """Raise a BadGateway if a query calls a SERVICE and the error is one of a remote call."""
-    if not any(word.upper() == "SERVICE" for word in keywords(sparql)):
+def _raise_if_service_failed(text: SparqlText, error: Exception) -> None:
+    """Raise a BadGateway naming the SERVICE endpoint if a query calls one and the error is a remote call's.
+
+    The message is the same whatever went wrong (refused, timed out, redirect, HTTP error, not
+    SPARQL results): different texts would let a caller scan ports through the server. The
+    details go to the log only.
+    """
+    services = text.services
+    if not services:
         return
     detail = f"{type(error).__name__}: {error}"
-    text = str(error).lower()
-    if isinstance(error, ConnectionRefusedError):
-        reason = "the endpoint refused the connection"
-    elif isinstance(error, TimeoutError):
-        reason = "the endpoint did not answer in time"
+    # pyoxigraph names the endpoint in some errors (HTTP status, content type), not in others.
+    named = [iri for iri in services if iri in detail]
+    if len(named) == 1 or len(services) == 1:
+        where = f"SERVICE <{(named or services)[0]}>"
     else:
-        reason = next(
-            (reason for words, reason in _SERVICE_FAILURES if words in text),
-            "the endpoint could not be reached" if isinstance(error, OSError) else
-            "the endpoint's answer could not be used",
-        )
-    raise BadGateway(reason, detail=detail) from None
+        where = "one of SERVICE " + ", ".join(f"<{iri}>" for iri in services)
+    raise BadGateway("the SERVICE endpoint did not give a usable answer", where=where, detail=detail) from None
 

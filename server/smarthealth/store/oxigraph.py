@@ -42,11 +42,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from .. import fetch_guard
 from ..errors import BadRequest
-from ..sparql_text import add_using_clauses, clear_silently
+from ..sparql_text import add_using_clauses, analyse_update, clear_silently
 from .base import DEFAULT_MAX_RESULT_BYTES, DEFAULT_TIMEOUT_S, DEFAULT_WORKER_MEMORY_BYTES, SparqlStore
 from .execute import (
     MergedDatasets,
+    NeedsNetwork,
     _apply_update,
     _dataset_options,
     _execute,
@@ -107,7 +109,10 @@ class OxigraphStore(SparqlStore):
         timeout_s: float = DEFAULT_TIMEOUT_S,
         max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES,
         worker_memory_bytes: int = DEFAULT_WORKER_MEMORY_BYTES,
+        service_allowlist: frozenset[str] = frozenset(),
     ):
+        #: SERVICE and LOAD endpoints a query or update may call (normalised IRIs).
+        self.service_allowlist = frozenset(service_allowlist)
         self._store = ox.Store(str(store_dir)) if store_dir else ox.Store()
         self.max_result_bytes = max_result_bytes
         self.worker_memory_bytes = worker_memory_bytes
@@ -116,6 +121,10 @@ class OxigraphStore(SparqlStore):
         self._write_lock = threading.Lock()
         self._generation = 0
         self._pool = _WorkerPool(self, workers) if workers > 0 else None
+        # Queries that call an allow-listed SERVICE run in a worker outside the network wall.
+        self._network_pool = (
+            _WorkerPool(self, 1, walled=False) if workers > 0 and self.service_allowlist else None
+        )
         self._update_lock = threading.Lock()
         self._view_lock = threading.Lock()
         self._view: ox.Store | None = None
@@ -191,6 +200,7 @@ class OxigraphStore(SparqlStore):
     ) -> QueryResult:
         options = _dataset_options(default_graph_uris, named_graph_uris)
         options["max_result_bytes"] = self.max_result_bytes
+        options["service_allowlist"] = sorted(self.service_allowlist)
         if base_iri:
             options["base_iri"] = base_iri
         if substitutions:
@@ -198,7 +208,13 @@ class OxigraphStore(SparqlStore):
         if self._pool is None:
             # In-process: no time limit can be enforced (a thread cannot be stopped).
             return _execute(*self._query_view(), sparql, options)
-        return self._pool.run(sparql, options, self.default_timeout_s if timeout_s is None else timeout_s)
+        limit = self.default_timeout_s if timeout_s is None else timeout_s
+        try:
+            return self._pool.run(sparql, options, limit)
+        except NeedsNetwork:
+            if self._network_pool is None:
+                raise BadRequest("this endpoint does not call other services") from None
+            return self._network_pool.run(sparql, options, limit)
 
     def update(
         self,
@@ -208,6 +224,11 @@ class OxigraphStore(SparqlStore):
         using_named_graph_uris: list[str] | None = None,
         base_iri: str | None = None,
     ) -> None:
+        # Read and judged once, in this process (only holders of the update token get here); the
+        # engine runs the judged text, with USING and SILENT put in between its tokens.
+        text = analyse_update(sparql, base_iri)
+        fetch_guard.enforce(text, self.service_allowlist, self._is_stored_graph)
+        sparql = text.text
         if using_graph_uris or using_named_graph_uris:
             sparql = add_using_clauses(sparql, using_graph_uris or [], using_named_graph_uris or [])
         sparql = clear_silently(sparql)
@@ -220,7 +241,10 @@ class OxigraphStore(SparqlStore):
         # and memory limits as a query; the result replaces the data here. Updates run one at a
         # time, so no update is lost between the copy and the replacement.
         with self._update_lock:
-            dataset = self._pool.run_update(sparql, base_iri, self.default_timeout_s)
+            pool = self._pool
+            if fetch_guard.needs_network(text) and self._network_pool is not None:
+                pool = self._network_pool  # LOAD from an allow-listed endpoint
+            dataset = pool.run_update(sparql, base_iri, self.default_timeout_s)
             with self._write_lock:
                 self._store.clear()
                 self._store.load(dataset, format=ox.RdfFormat.N_QUADS)
@@ -246,12 +270,20 @@ class OxigraphStore(SparqlStore):
                 self._merges = MergedDatasets(view)
             return self._view, self._merges
 
+    def _is_stored_graph(self, iri: str) -> bool:
+        try:
+            return self._store.contains_named_graph(ox.NamedNode(iri))
+        except ValueError:
+            return False
+
     def warm_up(self) -> None:
         """Start the worker processes now rather than on the first query."""
-        if self._pool is not None:
-            self._pool.start()
+        for pool in (self._pool, self._network_pool):
+            if pool is not None:
+                pool.start()
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.close()
+        for pool in (self._pool, self._network_pool):
+            if pool is not None:
+                pool.close()
 

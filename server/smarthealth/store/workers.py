@@ -22,7 +22,9 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from ..errors import BadGateway, BadRequest, QueryResourceLimit, QueryTimeout, SmartHealthError
-from .execute import MergedDatasets, _apply_update, _execute, merge_union_into_default_graph
+from . import execute
+from .execute import MergedDatasets, NeedsNetwork, _apply_update, _execute, merge_union_into_default_graph
+from .network_wall import enter_empty_network_namespace
 from .results import QueryResult
 
 if TYPE_CHECKING:
@@ -30,10 +32,16 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-def _worker_main(connection) -> None:
+#: Stack of the thread that runs queries in a worker. Oxigraph parses and evaluates recursively; with
+#: the default 8 MB a flat chain of 2,600 BINDs or 9,000 ``||`` crashes the process. The text limits
+#: (sparql_text.MAX_TOKENS, MAX_NESTING) need at most about 60 MB; this leaves a wide margin. The
+#: stack counts in the worker's memory limit, of which it takes at most an eighth.
+WORKER_STACK_BYTES = 256 * 1024 * 1024
+
+
+def _worker_main(connection, wall: str) -> None:
     """Serve queries sent over ``connection`` from an in-memory copy of the dataset."""
-    # Ctrl-C in a terminal reaches the whole process group; the parent decides when we stop.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    connection.send(("wall", wall))
     store = ox.Store()
     merges = MergedDatasets(store)
     generation = None
@@ -63,10 +71,12 @@ def _worker_main(connection) -> None:
                 continue
             result = _execute(store, merges, message[3], message[4])
             reply = ("ok", result.kind, result.variables, result.boolean, result.payload)
+        except NeedsNetwork:
+            reply = ("needs-network",)
         except BadRequest as error:
-            reply = ("bad-request", error.message)
+            reply = ("bad-request", error.message, error.where)
         except BadGateway as error:
-            reply = ("bad-gateway", error.message, error.detail)
+            reply = ("bad-gateway", error.message, error.where, error.detail)
         except Exception as error:  # reported to the parent, which logs it as an internal error
             reply = ("error", f"{type(error).__name__}: {error}")
         if operation == "load":
@@ -79,17 +89,34 @@ def _worker_main(connection) -> None:
 # the CLI again) and "fork" is unsafe in a threaded server.
 _WORKER_COMMAND = (
     "import sys; from smarthealth.store.workers import _worker_entry; "
-    "_worker_entry(int(sys.argv[1]), int(sys.argv[2]))"
+    "_worker_entry(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == 'walled')"
 )
 
 
-def _worker_entry(fd: int, memory_bytes: int) -> None:
+def _worker_entry(fd: int, memory_bytes: int, walled: bool) -> None:
     """Run a worker on the socket inherited as file descriptor ``fd``, within ``memory_bytes``."""
+    # Ctrl-C in a terminal reaches the whole process group; the parent decides when we stop.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    wall = "open: this worker runs the queries that call an allow-listed SERVICE"
+    if walled:
+        why_not = enter_empty_network_namespace()
+        if why_not is None:
+            execute.NETWORK_REACHABLE = False
+            wall = "up: the worker runs in a network namespace without interfaces"
+        else:
+            wall = f"DOWN ({why_not}); the fetch guard is the only wall"
     if memory_bytes > 0:
         # A query that sorts or groups a huge join would otherwise take the machine's memory
         # before its time limit; past this limit the allocation fails and the worker aborts.
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-    _worker_main(multiprocessing.connection.Connection(fd))
+    stack_bytes = WORKER_STACK_BYTES if memory_bytes <= 0 else min(WORKER_STACK_BYTES, memory_bytes // 8)
+    threading.stack_size(stack_bytes - stack_bytes % 4096)
+    runner = threading.Thread(
+        target=_worker_main, args=(multiprocessing.connection.Connection(fd), wall), name="queries"
+    )
+    runner.start()
+    runner.join()
+
 
 
 class _Worker:
@@ -97,14 +124,18 @@ class _Worker:
 
     _numbers = itertools.count(1)
 
-    def __init__(self, memory_bytes: int):
+    def __init__(self, memory_bytes: int, walled: bool = True):
         self.number = next(self._numbers)
         parent_end, child_end = socket.socketpair()
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-c", _WORKER_COMMAND, str(child_end.fileno()), str(memory_bytes)],
+                [sys.executable, "-c", _WORKER_COMMAND, str(child_end.fileno()), str(memory_bytes),
+                 "walled" if walled else "open"],
                 pass_fds=(child_end.fileno(),),
                 stdin=subprocess.DEVNULL,
+                # One malloc arena: the query thread would otherwise reserve a second one of 64 MB
+                # of address space, which counts in the worker's memory limit (RLIMIT_AS).
+                env={**os.environ, "MALLOC_ARENA_MAX": "1"},
             )
         finally:
             child_end.close()
@@ -120,9 +151,12 @@ class _Worker:
 class _WorkerPool:
     """A fixed number of query worker processes, each with its own copy of the dataset."""
 
-    def __init__(self, owner: "OxigraphStore", size: int):
+    def __init__(self, owner: "OxigraphStore", size: int, walled: bool = True):
         self._owner = owner
         self._size = size
+        self._walled = walled
+        #: What the first worker said of its network wall (logged once).
+        self.wall = ""
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._lock = threading.Lock()
         self._pid = None
@@ -142,6 +176,7 @@ class _WorkerPool:
         # After a fork the parent's workers and pipes belong to the parent: forget them.
         self._idle = queue.Queue()
         self._workers = set()
+        self.wall = ""
         self._dump_generation = None
         self._dump_dir = Path(tempfile.mkdtemp(prefix="smarthealth-dumps-"))
         self._pid = os.getpid()
@@ -150,8 +185,10 @@ class _WorkerPool:
             self._add_worker_locked()
 
     def _add_worker_locked(self) -> None:
-        worker = _Worker(self._owner.worker_memory_bytes)
+        worker = _Worker(self._owner.worker_memory_bytes, self._walled)
         self._workers.add(worker)
+        if not self.wall:
+            self.wall = self._read_wall(worker)
         # Load the data now, in the background of the new process, not during the first query.
         worker.connection.send(("load", self._dump_generation, str(self._dump_path)))
         self._idle.put(worker)
@@ -230,12 +267,24 @@ class _WorkerPool:
         status = reply[0]
         if status in ("ok", "updated"):
             return reply
+        if status == "needs-network":
+            raise NeedsNetwork()
         if status == "bad-request":
-            raise BadRequest(reply[1])
+            raise BadRequest(reply[1], where=reply[2])
         if status == "bad-gateway":
-            raise BadGateway(reply[1], detail=reply[2])
+            raise BadGateway(reply[1], where=reply[2], detail=reply[3])
         log.error("query worker failed: %s", reply[1])
         raise SmartHealthError(f"the {operation} could not be evaluated")
+
+    def _read_wall(self, worker: _Worker) -> str:
+        """Wait for a new worker's word on its network wall, and log it."""
+        if worker.connection.poll(30):
+            wall = worker.connection.recv()[1]
+        else:
+            wall = "unknown (the worker did not start in time)"
+        level = logging.WARNING if "DOWN" in wall else logging.INFO
+        log.log(level, "network wall for query workers %s", wall)
+        return wall
 
     def _receive(self, worker: _Worker, deadline: float, timeout_s: float, operation: str):
         """Return the worker's reply, skipping acknowledgements of earlier loads."""
@@ -247,7 +296,7 @@ class _WorkerPool:
                     + ("; simplify it or add a LIMIT" if operation == "query" else "; nothing was changed")
                 )
             reply = worker.connection.recv()
-            if reply[0] == "loaded":
+            if reply[0] in ("loaded", "wall"):
                 continue
             return reply
 

@@ -61,7 +61,6 @@ from ..store import (
     SparqlStore,
     open_store,
 )
-from .safety import SafetyPolicy
 
 log = logging.getLogger(__name__)
 access_log = logging.getLogger("smarthealth.web.access")
@@ -104,10 +103,9 @@ ENVIRONMENT = {
 
 @dataclass
 class EndpointState:
-    """What the endpoint's views share: the store, the safety policy and per-generation caches."""
+    """What the endpoint's views share: the store and per-generation caches."""
 
     store: SparqlStore
-    policy: SafetyPolicy | None = None
     cache: dict = field(default_factory=dict)
 
     def is_stored_graph(self, iri: str) -> bool:
@@ -138,10 +136,6 @@ def create_app(config: dict | None = None) -> Flask:
         store = _open_configured_store(app.config)
         store.warm_up()  # start the query workers now, not during the first query
     state = EndpointState(store)
-    state.policy = SafetyPolicy(
-        service_allowlist=frozenset(app.config["SERVICE_ALLOWLIST"] or ()),
-        is_stored_graph=state.is_stored_graph,
-    )
     app.extensions["smarthealth"] = state
 
     from . import errors
@@ -194,6 +188,7 @@ def _open_configured_store(config) -> SparqlStore:
         "timeout_s": float(config["TIMEOUT"]),
         "max_result_bytes": int(config["MAX_RESULT_BYTES"]),
         "worker_memory_bytes": int(config["WORKER_MEMORY_BYTES"]),
+        "service_allowlist": frozenset(config["SERVICE_ALLOWLIST"] or ()),
     }
     store = open_store(None, store_dir, **options)
     if not data and store_dir and len(store):

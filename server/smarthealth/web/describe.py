@@ -121,7 +121,7 @@ def service_description() -> Graph:
     for media_type in dict.fromkeys(MEDIA_TYPES["select"] + MEDIA_TYPES["graph"]):
         graph.add((endpoint, SD.resultFormat, FORMAT_IRIS[media_type]))
     graph.add((endpoint, SD.feature, SD.UnionDefaultGraph))
-    if get_state().policy.service_allowlist:
+    if current_app.config.get("SERVICE_ALLOWLIST"):
         graph.add((endpoint, SD.feature, SD.BasicFederatedQuery))
     graph.add((endpoint, SD.defaultEntailmentRegime, ENTAILMENT.Simple))
 

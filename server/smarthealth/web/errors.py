@@ -22,7 +22,9 @@ def error_response(status: int, message: str) -> Response:
 def handle_project_error(error: SmartHealthError) -> Response:
     """Answer a reportable error with its status and message."""
     if error.http_status >= 500 and error.http_status != 503:
-        log.error("error answered with %d: %s", error.http_status, error)
+        # What went wrong beyond the user's message (a remote server's error) goes to the log only.
+        detail = getattr(error, "detail", None)
+        log.error("error answered with %d: %s%s", error.http_status, error, f" ({detail})" if detail else "")
     response = error_response(error.http_status, str(error))
     if isinstance(error, Unauthorized):
         response.headers["WWW-Authenticate"] = 'Bearer realm="smarthealth"'

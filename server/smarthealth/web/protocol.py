@@ -6,6 +6,7 @@ only call them. References are to https://www.w3.org/TR/sparql11-protocol/.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
@@ -96,6 +97,10 @@ QUERY_PARAMETERS = ("default-graph-uri", "named-graph-uri")
 UPDATE_PARAMETERS = ("using-graph-uri", "using-named-graph-uri")
 
 
+#: An absolute IRI (RFC 3987): a scheme, then no character that IRIs exclude.
+_ABSOLUTE_IRI = re.compile(r'[A-Za-z][A-Za-z0-9+.\-]*:[^<>"{}|^`\\\x00-\x20]*')
+
+
 @dataclass(frozen=True)
 class Operation:
     """A SPARQL operation read from a request."""
@@ -120,7 +125,7 @@ def read_operation(request, max_bytes: int) -> Operation:
     if len(request.query_string) > max_bytes:
         raise PayloadTooLarge(f"the request URL is longer than {max_bytes} bytes")
     url_parameters = _parse_parameters(request.query_string, "the request URL")
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):  # HEAD: the same answer without its body
         return _read_get(url_parameters)
     media_type, _ = _content_type(request)
     if request.content_length is not None and request.content_length > max_bytes:
@@ -216,8 +221,8 @@ def _merge(*sources: dict[str, list[str]]) -> dict[str, list[str]]:
 
 def _single(parameters: dict[str, list[str]], name: str) -> str | None:
     values = parameters.get(name, [])
-    # Some clients (SPARQLWrapper) repeat a parameter with the same value; that is not ambiguous.
-    if len(set(values)) > 1:
+    # The protocol asks for exactly one query or update string (2.1.4, 2.2.3), even a repeated one.
+    if len(values) > 1:
         raise BadRequest(f"the '{name}' parameter is given {len(values)} times; give it once")
     return values[0] if values else None
 
@@ -229,7 +234,7 @@ def _formats(parameters: dict[str, list[str]]) -> tuple[str, ...]:
 def _graphs(parameters: dict[str, list[str]], name: str) -> tuple[str, ...]:
     values = tuple(value.strip() for value in parameters.get(name, []))
     for value in values:
-        if not value or any(character in value for character in '<>"{}|^`\\ \t\n'):
+        if not _ABSOLUTE_IRI.fullmatch(value):
             raise BadRequest(f"'{name}' is not an absolute IRI: {value!r}")
     return values
 
