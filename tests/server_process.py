@@ -184,3 +184,26 @@ def start_server(
         yield server
     finally:
         _discard(server)
+
+
+class _SourceAddressAdapter(requests.adapters.HTTPAdapter):
+    """An HTTP adapter whose connections leave from a given local address."""
+
+    def __init__(self, address: str, **kwargs):
+        self._address = address
+        super().__init__(**kwargs)
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs["source_address"] = (self._address, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+def client_at(address: str) -> requests.Session:
+    """Return a requests session whose connections come from ``address`` (any of 127.0.0.0/8).
+
+    The server tells clients apart by address (its per-client query limit), so tests that play
+    several clients at once give each its own loopback address.
+    """
+    session = requests.Session()
+    session.mount("http://", _SourceAddressAdapter(address))
+    return session

@@ -87,6 +87,17 @@ class UnsupportedMediaType(SmartHealthError):
     http_status = 415
 
 
+class TooManyRequests(SmartHealthError):
+    """A client already runs as many queries as one client may at once (HTTP 429)."""
+
+    http_status = 429
+
+    def __init__(self, message: str, *, retry_after_s: int = 1):
+        super().__init__(message)
+        #: Seconds after which the client may try again (the Retry-After header).
+        self.retry_after_s = retry_after_s
+
+
 class QueryResourceLimit(SmartHealthError):
     """A query needed more memory than the server gives one query (HTTP 503)."""
 

@@ -9,6 +9,7 @@ left-out optional parameter is simply not in the block, so its variable stays un
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
@@ -127,7 +128,8 @@ def _page(query: SavedQuery, raw: str | None) -> int | None:
         return 1 if query.pagination else None
     if not query.pagination:
         raise ParameterError(f"parameter 'page': query {query.name!r} is not paginated")
-    if not raw.isdigit() or int(raw) < 1:
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    if not re.fullmatch(r"[0-9]{1,9}", raw) or int(raw) < 1:
         raise ParameterError(f"parameter 'page': {raw!r} is not a positive integer such as 2")
     return int(raw)
 

@@ -23,6 +23,11 @@ MAX_RESULT_BYTES   SMARTHEALTH_MAX_RESULT_BYTES  largest query result (default 1
                                                 one is refused with 400: add a LIMIT)
 WORKER_MEMORY_BYTES SMARTHEALTH_WORKER_MEMORY_BYTES memory (address space) of one query worker
                                                 (default 2 GB; past it the query gets a 503)
+MAX_QUERIES_PER_CLIENT SMARTHEALTH_MAX_QUERIES_PER_CLIENT queries one client may run at once
+                                                (default: WORKERS - 1, at least 1; past it
+                                                429 with Retry-After)
+PROXY_HOPS         SMARTHEALTH_PROXY_HOPS       reverse proxies in front whose X-Forwarded-For
+                                                names the client (default 0: the address)
 SPARQL_STORE       (none)                       a ready ``SparqlStore`` to serve instead of
                                                 opening one (tests, embedding)
 ================== ============================ ==================================================
@@ -76,6 +81,8 @@ DEFAULTS = {
     "MAX_RESULT_BYTES": DEFAULT_MAX_RESULT_BYTES,
     "WORKER_MEMORY_BYTES": DEFAULT_WORKER_MEMORY_BYTES,
     "SPARQL_STORE": None,
+    "MAX_QUERIES_PER_CLIENT": None,
+    "PROXY_HOPS": 0,
 }
 
 
@@ -98,6 +105,8 @@ ENVIRONMENT = {
     "MAX_REQUEST_BYTES": ("SMARTHEALTH_MAX_REQUEST_BYTES", int),
     "MAX_RESULT_BYTES": ("SMARTHEALTH_MAX_RESULT_BYTES", int),
     "WORKER_MEMORY_BYTES": ("SMARTHEALTH_WORKER_MEMORY_BYTES", int),
+    "MAX_QUERIES_PER_CLIENT": ("SMARTHEALTH_MAX_QUERIES_PER_CLIENT", int),
+    "PROXY_HOPS": ("SMARTHEALTH_PROXY_HOPS", int),
 }
 
 
@@ -144,6 +153,12 @@ def create_app(config: dict | None = None) -> Flask:
     _use_gunicorn_logging()
     _init_request_log(app)
     _init_cors(app)
+    from . import security_headers
+
+    security_headers.init_app(app)
+    from . import fairness
+
+    fairness.init_app(app)
 
     # One area of the site per blueprint.
     from . import api, describe, health, pages, sparql

@@ -30,6 +30,8 @@ from ..saved.catalog import SavedQuery, find_query, load_catalog
 from ..saved.openapi import build_spec, describe_query
 from ..saved.params import ParameterError
 from . import get_store
+from .errors import add_error_headers
+from .fairness import client_slot
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +72,7 @@ def handle_error(error: SmartHealthError):
         log.error("saved-query error answered with %d: %s", error.http_status, error)
     response = jsonify({"error": str(error), "status": error.http_status})
     response.status_code = error.http_status
+    add_error_headers(response, error)
     return response
 
 
@@ -95,7 +98,8 @@ def answer(name: str):
     for key in request.args:
         if len(request.args.getlist(key)) > 1:
             raise _repeated(key)
-    bound, result = run(get_store(), query, arguments, base_iri=base_iri())
+    with client_slot():
+        bound, result = run(get_store(), query, arguments, base_iri=base_iri())
     if media_type == render.HTML:
         body = render_template(
             "api_table.html",

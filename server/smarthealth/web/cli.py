@@ -1,16 +1,24 @@
-"""The ``smarthealth serve`` command: serve the graph over the SPARQL 1.1 Protocol."""
+"""The ``smarthealth serve`` command: serve the graph over the SPARQL 1.1 Protocol, with gunicorn.
+
+The README's main command is also the production server: gunicorn's arbiter with ONE worker
+process of the threaded (gthread) class. One process, because the query workers already run
+queries in parallel and an update must reach the one store; threads, because a request mostly
+waits for a query worker; gthread keeps idle keep-alive connections in an event loop instead of
+holding a thread each (Werkzeug's development server started a thread per connection).
+"""
 
 from __future__ import annotations
 
 import logging
-import signal
 import sys
 from pathlib import Path
 
 import click
-from werkzeug.serving import WSGIRequestHandler
 
 log = logging.getLogger(__name__)
+
+#: gunicorn's exit status for a worker that could not start ("Worker failed to boot").
+WORKER_BOOT_ERROR = 3
 
 
 @click.command()
@@ -33,10 +41,10 @@ log = logging.getLogger(__name__)
 )
 @click.option("--timeout", type=float, help="Query time limit in seconds [default: 30].")
 @click.option("--workers", type=int, help="Query worker processes [default: 2].")
-def serve(host, port, store_dir, data_paths, timeout, workers):
+@click.option("--threads", default=16, show_default=True, type=int,
+              help="Request threads of the web process (requests mostly wait for a query worker).")
+def serve(host, port, store_dir, data_paths, timeout, workers, threads):
     """Serve the graph over the SPARQL 1.1 Protocol (updates need SMARTHEALTH_UPDATE_TOKEN)."""
-    from . import create_app
-
     config = {}
     if data_paths:
         config["DATA"] = [str(path) for path in data_paths]
@@ -46,19 +54,68 @@ def serve(host, port, store_dir, data_paths, timeout, workers):
         config["TIMEOUT"] = timeout
     if workers is not None:
         config["WORKERS"] = workers
-    app = create_app(config)
-    store = app.extensions["smarthealth"].store
-    # The access log of create_app has one line per request; werkzeug's own would repeat it.
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    click.echo(f"serving {len(store)} quads in {len(store.named_graphs())} named graphs "
-               f"at http://{host}:{port}/sparql")
-    # SIGTERM (docker stop, systemd, a test harness) exits cleanly so that the query workers are
-    # stopped and their data dumps removed by the store's exit handler.
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
-    app.run(host=host, port=port, threaded=True, use_reloader=False, request_handler=KeepAliveHandler)
+    if not data_paths and not store_dir:
+        # Build here, once, so that a build error is reported plainly before any server starts.
+        from . import _built_dataset
+
+        config["DATA"] = [str(_built_dataset())]
+    ProductionServer(config, host=host, port=port, threads=threads).run()
 
 
-class KeepAliveHandler(WSGIRequestHandler):
-    """Speak HTTP/1.1, so that clients keep their connection between requests."""
+def _gunicorn_application_class():
+    from gunicorn.app.base import BaseApplication
 
-    protocol_version = "HTTP/1.1"
+    return BaseApplication
+
+
+class ProductionServer(_gunicorn_application_class()):
+    """gunicorn serving ``create_app(config)``, created in its worker process (never before a fork)."""
+
+    def __init__(self, config: dict, *, host: str, port: int, threads: int):
+        self.config = config
+        self.address = f"http://{host}:{port}"
+        timeout = float(config.get("TIMEOUT") or 30)
+        self.options = {
+            "bind": f"{host}:{port}",
+            "workers": 1,
+            "worker_class": "gthread",
+            "threads": threads,
+            # gthread answers the arbiter's heartbeat from its main loop, whatever the requests do.
+            "timeout": max(60, int(timeout) + 30),
+            "graceful_timeout": 10,
+            "keepalive": 5,
+            # The SPARQL protocol layer limits the URL (MAX_REQUEST_BYTES) and answers 413.
+            "limit_request_line": 0,
+            "accesslog": None,  # create_app logs one line per request
+            "errorlog": "-",
+            "worker_exit": _close_store,
+            # Several servers on one machine (tests, a canary) would share one control socket.
+            "control_socket_disable": True,
+        }
+        super().__init__()
+
+    def load_config(self) -> None:
+        for name, value in self.options.items():
+            self.cfg.set(name, value)
+
+    def load(self):
+        from ..errors import SmartHealthError
+        from . import create_app
+
+        try:
+            app = create_app(self.config)
+        except SmartHealthError as error:
+            print(f"error: {error}", file=sys.stderr, flush=True)
+            sys.exit(WORKER_BOOT_ERROR)
+        store = app.extensions["smarthealth"].store
+        log.info("serving %d quads in %d named graphs at %s/sparql",
+                 len(store), len(store.named_graphs()), self.address)
+        return app
+
+
+def _close_store(server, worker) -> None:
+    """Stop the query workers when the web worker exits (SIGTERM, SIGINT, a restart)."""
+    app = getattr(worker, "wsgi", None)
+    state = getattr(app, "extensions", {}).get("smarthealth") if app is not None else None
+    if state is not None:
+        state.store.close()

@@ -7,7 +7,7 @@ import logging
 from flask import Flask, Response
 from werkzeug.exceptions import HTTPException
 
-from ..errors import MethodNotAllowed, SmartHealthError, Unauthorized
+from ..errors import MethodNotAllowed, SmartHealthError, TooManyRequests, Unauthorized
 
 log = logging.getLogger(__name__)
 
@@ -26,11 +26,18 @@ def handle_project_error(error: SmartHealthError) -> Response:
         detail = getattr(error, "detail", None)
         log.error("error answered with %d: %s%s", error.http_status, error, f" ({detail})" if detail else "")
     response = error_response(error.http_status, str(error))
+    add_error_headers(response, error)
+    return response
+
+
+def add_error_headers(response: Response, error: SmartHealthError) -> None:
+    """Add the headers an error status asks for (WWW-Authenticate, Allow, Retry-After)."""
+    if isinstance(error, TooManyRequests):
+        response.headers["Retry-After"] = str(error.retry_after_s)
     if isinstance(error, Unauthorized):
         response.headers["WWW-Authenticate"] = 'Bearer realm="smarthealth"'
     if isinstance(error, MethodNotAllowed):
         response.headers["Allow"] = ", ".join(error.allowed)
-    return response
 
 
 def handle_http_error(error: HTTPException) -> Response:

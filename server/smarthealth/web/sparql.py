@@ -11,6 +11,7 @@ from ..errors import Forbidden, Unauthorized
 from ..namespaces import PREFIXES
 from ..sparql_text import query_form
 from . import describe, get_state
+from .fairness import client_slot
 from .protocol import Operation, content_type_header, negotiate, prefers_html, read_operation
 
 log = logging.getLogger(__name__)
@@ -50,12 +51,13 @@ def run_query(operation: Operation) -> Response:
     expected_kind = FORM_KINDS.get(query_form(operation.text) or "")
     if expected_kind:
         negotiate(expected_kind, accept, operation.format)  # a 406 before any work
-    result = state.store.query(
-        operation.text,
-        default_graph_uris=list(operation.default_graph_uris) or None,
-        named_graph_uris=list(operation.named_graph_uris) or None,
-        base_iri=request.base_url,
-    )
+    with client_slot():
+        result = state.store.query(
+            operation.text,
+            default_graph_uris=list(operation.default_graph_uris) or None,
+            named_graph_uris=list(operation.named_graph_uris) or None,
+            base_iri=request.base_url,
+        )
     media_type = negotiate(result.kind, accept, operation.format)
     body = result.serialize(media_type, prefixes=OUTPUT_PREFIXES)
     response = Response(body, content_type=content_type_header(media_type))
