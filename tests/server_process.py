@@ -207,3 +207,43 @@ def client_at(address: str) -> requests.Session:
     session = requests.Session()
     session.mount("http://", _SourceAddressAdapter(address))
     return session
+
+
+class RecordingListener:
+    """A TCP listener on a free loopback port that records every connection made to it."""
+
+    def __init__(self):
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen(16)
+        self.socket.settimeout(0.2)
+        self.port = self.socket.getsockname()[1]
+        self.connections: list[bytes] = []
+        self._running = True
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self):
+        while self._running:
+            try:
+                connection, _ = self.socket.accept()
+            except (TimeoutError, socket.timeout):
+                continue
+            except OSError:
+                return
+            with connection:
+                connection.settimeout(1)
+                try:
+                    first_bytes = connection.recv(200)
+                except OSError:
+                    first_bytes = b""
+                self.connections.append(first_bytes)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def close(self):
+        self._running = False
+        self._thread.join(timeout=2)
+        self.socket.close()

@@ -99,8 +99,17 @@ class ProductionServer(_gunicorn_application_class()):
             self.cfg.set(name, value)
 
     def load(self):
+        from gunicorn.workers import gthread
+
         from ..errors import SmartHealthError
         from . import create_app
+
+        # A new connection holds a request thread until its first bytes arrive, up to gunicorn's
+        # 5 s, before it goes back to the event loop: 100 silent connections would hold 16
+        # threads for half a minute. A tenth of a second is plenty for a client that is sending;
+        # a slow one only goes back to the loop, it is not dropped. (A module constant in
+        # gunicorn 27, not a setting.)
+        gthread.DEFAULT_WORKER_DATA_TIMEOUT = 0.1
 
         try:
             app = create_app(self.config)
