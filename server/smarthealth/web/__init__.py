@@ -17,7 +17,11 @@ WORKERS            SMARTHEALTH_WORKERS          query worker processes (default 
 UPDATE_TOKEN       SMARTHEALTH_UPDATE_TOKEN     bearer token that allows SPARQL updates; none:
                                                 updates are refused (read-only, the default)
 SERVICE_ALLOWLIST  SMARTHEALTH_SERVICE_ALLOWLIST IRIs that SERVICE and LOAD may reach (space- or
-                                                comma-separated; default none)
+                                                comma-separated, or a list; normalised at start:
+                                                scheme and host case, default port, trailing
+                                                slash; default none)
+SERVICE_TIMEOUT    SMARTHEALTH_SERVICE_TIMEOUT  time limit in seconds of a query that calls SERVICE
+                                                (the smaller of this and TIMEOUT; default 10)
 MAX_REQUEST_BYTES  SMARTHEALTH_MAX_REQUEST_BYTES largest request body or URL (default 1 MB)
 MAX_RESULT_BYTES   SMARTHEALTH_MAX_RESULT_BYTES  largest query result (default 100 MB; a larger
                                                 one is refused with 400: add a LIMIT)
@@ -73,6 +77,7 @@ DEFAULTS = {
     "WORKERS": 2,
     "UPDATE_TOKEN": None,
     "SERVICE_ALLOWLIST": (),
+    "SERVICE_TIMEOUT": 10.0,  # federation.limits.DEFAULT_SERVICE_TIMEOUT_S
     "MAX_REQUEST_BYTES": 1_000_000,
     "MAX_RESULT_BYTES": DEFAULT_MAX_RESULT_BYTES,
     "WORKER_MEMORY_BYTES": DEFAULT_WORKER_MEMORY_BYTES,
@@ -96,6 +101,7 @@ ENVIRONMENT = {
     "WORKERS": ("SMARTHEALTH_WORKERS", int),
     "UPDATE_TOKEN": ("SMARTHEALTH_UPDATE_TOKEN", str),
     "SERVICE_ALLOWLIST": ("SMARTHEALTH_SERVICE_ALLOWLIST", _iris),
+    "SERVICE_TIMEOUT": ("SMARTHEALTH_SERVICE_TIMEOUT", float),
     "MAX_REQUEST_BYTES": ("SMARTHEALTH_MAX_REQUEST_BYTES", int),
     "MAX_RESULT_BYTES": ("SMARTHEALTH_MAX_RESULT_BYTES", int),
     "WORKER_MEMORY_BYTES": ("SMARTHEALTH_WORKER_MEMORY_BYTES", int),
@@ -139,7 +145,7 @@ def create_app(config: dict | None = None) -> Flask:
         store.warm_up()  # start the query workers now, not during the first query
     state = EndpointState(store)
     state.policy = SafetyPolicy(
-        service_allowlist=frozenset(app.config["SERVICE_ALLOWLIST"] or ()),
+        service_allowlist=_allowlist(app.config["SERVICE_ALLOWLIST"]),
         is_stored_graph=state.is_stored_graph,
     )
     app.extensions["smarthealth"] = state
@@ -183,6 +189,16 @@ def _from_environment() -> dict:
         except ValueError:
             raise SmartHealthError(f"{variable}={raw!r} is not a valid value") from None
     return values
+
+
+def _allowlist(values) -> frozenset[str]:
+    """Return the normalised SERVICE allow-list, or raise a SmartHealthError naming the bad entry."""
+    from ..federation.allowlist import parse_allowlist
+
+    try:
+        return parse_allowlist(values)
+    except ValueError as error:
+        raise SmartHealthError(f"SERVICE_ALLOWLIST: {error}") from None
 
 
 def _open_configured_store(config) -> SparqlStore:

@@ -33,7 +33,15 @@ log = logging.getLogger(__name__)
 )
 @click.option("--timeout", type=float, help="Query time limit in seconds [default: 30].")
 @click.option("--workers", type=int, help="Query worker processes [default: 2].")
-def serve(host, port, store_dir, data_paths, timeout, workers):
+@click.option(
+    "--allow-service",
+    "allowed_services",
+    multiple=True,
+    metavar="URL",
+    help="Let SERVICE (and LOAD) reach this endpoint (may be repeated; replaces "
+    "SMARTHEALTH_SERVICE_ALLOWLIST). Normalised: scheme and host case, default port, trailing slash.",
+)
+def serve(host, port, store_dir, data_paths, timeout, workers, allowed_services):
     """Serve the graph over the SPARQL 1.1 Protocol (updates need SMARTHEALTH_UPDATE_TOKEN)."""
     from . import create_app
 
@@ -46,6 +54,8 @@ def serve(host, port, store_dir, data_paths, timeout, workers):
         config["TIMEOUT"] = timeout
     if workers is not None:
         config["WORKERS"] = workers
+    if allowed_services:
+        config["SERVICE_ALLOWLIST"] = list(allowed_services)
     app = create_app(config)
     store = app.extensions["smarthealth"].store
     # The access log of create_app has one line per request; werkzeug's own would repeat it.

@@ -30,6 +30,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Variable
 
 from ..errors import BadRequest
+from ..federation.allowlist import is_allowed
 from ..store import keywords
 
 FETCHABLE_SCHEMES = ("http", "https", "file", "ftp")
@@ -166,7 +167,7 @@ def _enforce(references: Iterable[Reference], policy: SafetyPolicy) -> None:
                 raise BadRequest(
                     "SERVICE with a variable is not allowed: this endpoint does not query other services"
                 )
-            if iri not in policy.service_allowlist:
+            if not is_allowed(iri, policy.service_allowlist):
                 raise BadRequest(
                     f"{reference.clause} <{iri}> is not allowed: this endpoint does not fetch "
                     "data from other services or files"

@@ -8,6 +8,7 @@ import logging
 from flask import Blueprint, Response, current_app, redirect, request, url_for
 
 from ..errors import BadGateway, Forbidden, Unauthorized
+from ..federation.limits import service_time_limit
 from ..namespaces import PREFIXES
 from ..store import query_form
 from . import describe, get_state
@@ -54,6 +55,7 @@ def run_query(operation: Operation) -> Response:
             default_graph_uris=list(operation.default_graph_uris) or None,
             named_graph_uris=list(operation.named_graph_uris) or None,
             base_iri=request.base_url,
+            timeout_s=service_time_limit(references, current_app.config["TIMEOUT"], current_app.config["SERVICE_TIMEOUT"]),
         )
     except BadGateway as error:
         raise service_failure(error, references) from None
