@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from smarthealth.errors import BadRequest, SmartHealthError
@@ -16,6 +18,11 @@ from smarthealth.web.safety import Reference, SafetyPolicy, check_query
 SETTINGS = Settings()
 BASE = SETTINGS.base_iri
 EU = "https://publications.europa.eu/webapi/rdf/sparql"
+
+
+def offline(sparql: str) -> str:
+    """Return a query with each SERVICE <endpoint> read as a local (empty) graph, so a test reaches no network."""
+    return re.sub(r"\bSERVICE\s+(SILENT\s+)?<[^>]*>", "GRAPH <urn:test:offline-service>", sparql, flags=re.IGNORECASE)
 
 
 @pytest.mark.parametrize("written, normal", [

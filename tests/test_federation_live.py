@@ -120,9 +120,19 @@ def test_federated_region_query_through_the_api_joins_our_graph_with_the_snapsho
     assert rows == expected
     by_code = {row[2]: row for row in rows}
     # Spot checks against the snapshot text itself, so that an empty join cannot pass.
-    assert by_code["BE2"][4] == "Vlaams Gewest" and by_code["BE2"][6] == "BE"
-    assert by_code["FI1D"][4] == "Pohjois- ja Itä-Suomi" and by_code["FI1D"][6] == "FI1"
+    variables = answer.json()["head"]["vars"]
+    name, parent = variables.index("officialName"), variables.index("parentCode")
+    assert by_code["BE2"][name] == "Vlaams Gewest" and by_code["BE2"][parent] == "BE"
+    assert by_code["FI1D"][name] == "Pohjois- ja Itä-Suomi" and by_code["FI1D"][parent] == "FI1"
     assert len(rows) == 12
+    # Question 14's columns: the NUTS IRI of the code, the region instance, the country authority IRI.
+    table = [dict(zip(answer.json()["head"]["vars"], row)) for row in rows]
+    for row in table:
+        assert row["nutsRegion"] == f"http://data.europa.eu/nuts/code/{row['nutsCode']}"
+        assert row["region"] == f"{SETTINGS.base_iri.rstrip('/')}/region/{row['nutsCode']}"
+        assert row["country"].startswith("http://publications.europa.eu/resource/authority/country/")
+    countries = {row["nutsCode"]: row["country"].rsplit("/", 1)[-1] for row in table}
+    assert countries["BE2"] == "BEL" and countries["NL4"] == "NLD" and countries["ES24"] == "ESP"
     print(f"\nfederation-regions via API against the stand-in: {len(rows)} rows in {elapsed:.2f} s")
 
 
