@@ -10,7 +10,7 @@ import pyoxigraph as ox
 import pytest
 import yaml
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, SKOS
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 
 from federation_standin import oxigraph_serve
 from smarthealth.config import Settings
@@ -111,14 +111,14 @@ def test_reviewed_entries_become_exactly_the_accepted_links_with_provenance(buil
         (URIRef(f"{BASE}organisation/radboudumc"), SKOS.closeMatch, URIRef("http://stand-in.test/entity/R1")),
     }
     for subject, predicate, target in links:
-        statements = set(graph.subjects(RDF.object, target))
-        assert len(statements) == 1
-        statement = statements.pop()
-        assert (statement, RDF.type, RDF.Statement) in graph
-        assert (statement, RDF.subject, subject) in graph and (statement, RDF.predicate, predicate) in graph
-        assert (statement, PROV.wasDerivedFrom, URIRef("http://stand-in.test/review-run")) in graph
-        assert (statement, DCTERMS.creator, Literal("test reviewer")) in graph
-        assert "score:" in str(graph.value(statement, DCTERMS.description))
+        records = set(graph.subjects(RDFS.seeAlso, target))
+        assert len(records) == 1
+        record = records.pop()
+        assert (record, RDF.type, PROV.Entity) in graph and (record, DCTERMS.subject, subject) in graph
+        assert (record, PROV.wasDerivedFrom, URIRef("http://stand-in.test/review-run")) in graph
+        assert (record, DCTERMS.creator, Literal("test reviewer")) in graph
+        description = str(graph.value(record, DCTERMS.description))
+        assert f"skos:{predicate.rsplit('#', 1)[-1]}" in description and "score:" in description
 
 
 def test_an_accepted_link_must_name_its_source_and_an_existing_entity(tmp_path):
@@ -149,9 +149,9 @@ def test_the_built_graph_holds_the_committed_reviewed_links(built):
         SELECT ?entity ?target ?source WHERE {{
           GRAPH <{BASE}graph/reviewed-links> {{
             ?entity <http://www.w3.org/2004/02/skos/core#exactMatch> ?target .
-            ?statement <http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> ?entity ;
-                       <http://www.w3.org/1999/02/22-rdf-syntax-ns#object> ?target ;
-                       <http://www.w3.org/ns/prov#wasDerivedFrom> ?source .
+            ?record <http://purl.org/dc/terms/subject> ?entity ;
+                    <http://www.w3.org/2000/01/rdf-schema#seeAlso> ?target ;
+                    <http://www.w3.org/ns/prov#wasDerivedFrom> ?source .
           }} }}""")
     found = {(row["entity"].value, row["target"].value) for row in rows}
     assert found == accepted

@@ -64,6 +64,35 @@ def standin():
         yield server
 
 
+# Wikidata-shaped items (wdt:P6782 ROR ID, wdt:P17 -> wdt:P298, wdt:P856, wdt:P625) in a test namespace:
+# not Wikidata's items. The ROR IDs are those of the reviewed links in data/curated/links.yaml.
+WIKIDATA_SHAPED = """
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix wdt: <http://www.wikidata.org/prop/direct/> .
+@prefix geo: <http://www.opengis.net/ont/geosparql#> .
+@prefix s: <http://stand-in.test/entity/> .
+s:BE wdt:P298 "BEL" .
+s:US wdt:P298 "USA" .
+s:K1 rdfs:label "KU Leuven"@en ; wdt:P6782 "05f950310" ; wdt:P17 s:BE ;
+     wdt:P856 <http://stand-in.test/site/k1> ; wdt:P625 "Point(4.7 50.88)"^^geo:wktLiteral .
+s:G1 rdfs:label "Ghent University"@en , "Universiteit Gent"@nl ; wdt:P6782 "00cv9y106" ; wdt:P17 s:BE .
+s:X1 rdfs:label "Elsewhere"@en ; wdt:P6782 "05f950310" ; wdt:P17 s:US .
+"""
+
+
+@pytest.fixture(scope="module")
+def wikidata_file(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("wikidata") / "wikidata-shaped.ttl"
+    path.write_text(WIKIDATA_SHAPED, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def wikidata_standin(wikidata_file):
+    with oxigraph_serve([wikidata_file]) as server:
+        yield server
+
+
 @pytest.fixture(scope="module")
 def silent():
     with http_endpoint_in_thread(Silent, hits=0) as url:
@@ -76,11 +105,11 @@ def down_url():
 
 
 @pytest.fixture(scope="module")
-def server(built, standin, silent, down_url):
-    """Our endpoint, allowing the stand-in (written another way), a closed port and a silent endpoint."""
+def server(built, standin, wikidata_standin, silent, down_url):
+    """Our endpoint, allowing the stand-ins (one written another way), a closed port and a silent endpoint."""
     written_otherwise = standin.query_url.replace("http://", "HTTP://") + "/"
     args = ["--data", str(built.dataset_path), "--allow-service", written_otherwise,
-            "--allow-service", down_url, "--allow-service", silent]
+            "--allow-service", wikidata_standin.query_url, "--allow-service", down_url, "--allow-service", silent]
     with start_server(args, env={"SMARTHEALTH_SERVICE_TIMEOUT": str(SERVICE_TIMEOUT_S)}) as process:
         yield process
 
@@ -90,22 +119,26 @@ def _rows(answer: dict) -> set[tuple]:
     return {tuple(row.get(name, {}).get("value") for name in variables) for row in answer["results"]["bindings"]}
 
 
-def _expected_region_rows(built) -> set[tuple]:
-    """Join the built graph with the snapshot locally (one store, no SERVICE): what the federation must give."""
+def _expected_rows(built, name: str, remote_files: list[Path]) -> set[tuple]:
+    """Join the built graph with the remote data locally (one store, no SERVICE): what the federation must give."""
     store = ox.Store()
     store.bulk_load(path=str(built.dataset_path), format=ox.RdfFormat.TRIG)
-    snapshot = ox.NamedNode("urn:test:snapshot")
-    for path in REFERENCE:
-        store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=snapshot)
-    query = find_query(load_catalog(SETTINGS.queries_dir), "federation-regions")
-    local = bind(query, {}, base_iri=SETTINGS.base_iri, service_allowlist=None).sparql
-    # The SERVICE group, run on the snapshot graph of the same store.
-    local = local.replace("SERVICE <https://publications.europa.eu/webapi/rdf/sparql>", "GRAPH <urn:test:snapshot>")
+    remote = ox.NamedNode("urn:test:remote")
+    for path in remote_files:
+        store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=remote)
+    query = find_query(load_catalog(SETTINGS.queries_dir), name)
+    local = bind(query, {"endpoint": "http://127.0.0.1:9/query"}, base_iri=SETTINGS.base_iri,
+                 service_allowlist=None).sparql
+    # The SERVICE group, run on the remote graph of the same store.
+    local = local.replace("SERVICE <http://127.0.0.1:9/query>", "GRAPH <urn:test:remote>")
     result = store.query(local, use_default_graph_as_union=True)
     variables = [v.value for v in result.variables]
-    rows = {tuple(solution[name].value if solution[name] is not None else None for name in variables)
+    return {tuple(solution[name].value if solution[name] is not None else None for name in variables)
             for solution in result}
-    return rows
+
+
+def _expected_region_rows(built) -> set[tuple]:
+    return _expected_rows(built, "federation-regions", REFERENCE)
 
 
 def test_federated_region_query_through_the_api_joins_our_graph_with_the_snapshot(server, standin, built):
@@ -134,6 +167,25 @@ def test_federated_region_query_through_the_api_joins_our_graph_with_the_snapsho
     countries = {row["nutsCode"]: row["country"].rsplit("/", 1)[-1] for row in table}
     assert countries["BE2"] == "BEL" and countries["NL4"] == "NLD" and countries["ES24"] == "ESP"
     print(f"\nfederation-regions via API against the stand-in: {len(rows)} rows in {elapsed:.2f} s")
+
+
+def test_federated_organisation_query_joins_reviewed_links_with_wikidata_shaped_items(
+        server, wikidata_standin, wikidata_file, built):
+    started = time.perf_counter()
+    answer = requests.get(f"{server.base_url}/api/queries/federation-organisations",
+                          params={"endpoint": wikidata_standin.query_url},
+                          headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    elapsed = time.perf_counter() - started
+    assert answer.status_code == 200, answer.text
+    rows = _rows(answer.json())
+    assert rows == _expected_rows(built, "federation-organisations", [wikidata_file])
+    table = {row[0].rsplit("/", 1)[-1]: dict(zip(answer.json()["head"]["vars"], row)) for row in rows}
+    assert set(table) == {"ku-leuven", "ugent"}  # X1 has KU Leuven's ROR ID but another country
+    assert table["ku-leuven"]["item"] == "http://stand-in.test/entity/K1"
+    assert table["ku-leuven"]["website"] == "http://stand-in.test/site/k1"
+    assert table["ku-leuven"]["coordinates"] == "Point(4.7 50.88)"
+    assert table["ugent"]["ror"] == "https://ror.org/00cv9y106" and table["ugent"]["website"] is None
+    print(f"\nfederation-organisations via API against the stand-in: {len(rows)} rows in {elapsed:.2f} s")
 
 
 def test_the_same_query_through_sparql_gives_the_same_rows(server, standin):

@@ -2,9 +2,10 @@
 
 Only entries a person reviewed and marked ``decision: accepted`` enter the graph; ``pending`` and
 ``rejected`` entries are kept in the file as the record of the review and emit nothing. Each link
-goes into the named graph ``{base}graph/reviewed-links`` as the triple itself plus a reified
-statement (rdf:Statement) that says where the identifier was copied from (prov:wasDerivedFrom),
-who reviewed it and when (dcterms:creator, dcterms:date) and the evidence (dcterms:description:
+goes into the named graph ``{base}graph/reviewed-links`` as the triple itself plus a review
+record ``{base}link/{hash}`` (a prov:Entity) about the entity (dcterms:subject) and the identifier
+(rdfs:seeAlso) that says where the identifier was copied from (prov:wasDerivedFrom), who reviewed
+it and when (dcterms:creator, dcterms:date) and the evidence (dcterms:description: relation,
 matched label, country, score). The file has the same entry format as the review files that
 ``smarthealth align`` writes, so an accepted candidate is moved here as it is.
 
@@ -31,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from ..errors import SourceError
 from .iris import Iris
@@ -145,21 +146,22 @@ def links_graph(links: list[Link], iris: Iris, known_subjects: set[URIRef]) -> G
         predicate = RELATIONS[link.relation]
         graph.add((entity, predicate, target))
         digest = hashlib.sha1(f"{entity} {predicate} {target}".encode()).hexdigest()[:16]
-        statement = iris(f"link/{digest}")
-        graph.add((statement, RDF.type, RDF.Statement))
-        graph.add((statement, RDF.subject, entity))
-        graph.add((statement, RDF.predicate, predicate))
-        graph.add((statement, RDF.object, target))
-        graph.add((statement, PROV.wasDerivedFrom, URIRef(str(link.evidence["source"]))))
-        graph.add((statement, DCTERMS.creator, Literal(str(link.reviewed_by))))
-        graph.add((statement, DCTERMS.date, Literal(link.reviewed_on, datatype=XSD.date)))
-        graph.add((statement, DCTERMS.description, Literal(_evidence_text(link), lang="en")))
+        # The review record: what the link is about, the identifier it links to, where that was
+        # copied from, who reviewed it and when. (rdf:Statement reification would leave OWL 2 DL.)
+        record = iris(f"link/{digest}")
+        graph.add((record, RDF.type, PROV.Entity))
+        graph.add((record, DCTERMS.subject, entity))
+        graph.add((record, RDFS.seeAlso, target))
+        graph.add((record, PROV.wasDerivedFrom, URIRef(str(link.evidence["source"]))))
+        graph.add((record, DCTERMS.creator, Literal(str(link.reviewed_by))))
+        graph.add((record, DCTERMS.date, Literal(link.reviewed_on, datatype=XSD.date)))
+        graph.add((record, DCTERMS.description, Literal(_evidence_text(link), lang="en")))
     return graph
 
 
 def _evidence_text(link: Link) -> str:
     evidence = link.evidence
-    parts = []
+    parts = [f"skos:{link.relation} reviewed and accepted"]
     if evidence.get("matched_label"):
         parts.append(f"matched label: {evidence['matched_label']}")
     if evidence.get("country"):
