@@ -27,6 +27,11 @@ def service_time_limit(references: Iterable, store_timeout_s: float, service_tim
     """Return the time limit of a query with these references: None (the store's) unless it calls SERVICE."""
     if not any(getattr(reference, "clause", None) == "SERVICE" for reference in references):
         return None
+    return federated_time_limit(store_timeout_s, service_timeout_s)
+
+
+def federated_time_limit(store_timeout_s: float, service_timeout_s: float | None) -> float | None:
+    """Return the time limit of a query that calls SERVICE: the smaller of the two (None: the store's)."""
     if service_timeout_s is None or service_timeout_s <= 0:
         return None
     return min(float(store_timeout_s), float(service_timeout_s))

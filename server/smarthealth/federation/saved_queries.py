@@ -8,13 +8,9 @@ from typing import Mapping
 from ..errors import BadGateway
 from ..saved.binding import run
 from .endpoints import calls_service, endpoint_term, is_endpoint_parameter
-from .limits import service_time_limit
+from .limits import federated_time_limit
 
 log = logging.getLogger(__name__)
-
-
-class _ServiceReference:
-    clause = "SERVICE"
 
 
 def run_saved_query(store, query, arguments: Mapping[str, str], *, base_iri: str,
@@ -23,7 +19,7 @@ def run_saved_query(store, query, arguments: Mapping[str, str], *, base_iri: str
     """Run a saved query; a federated one only against an allow-listed endpoint and within the SERVICE time limit."""
     if not calls_service(query):
         return run(store, query, arguments, base_iri=base_iri, service_allowlist=service_allowlist)
-    timeout_s = service_time_limit([_ServiceReference()], store_timeout_s, service_timeout_s)
+    timeout_s = federated_time_limit(store_timeout_s, service_timeout_s)
     try:
         return run(store, query, arguments, base_iri=base_iri, timeout_s=timeout_s,
                    service_allowlist=service_allowlist)
