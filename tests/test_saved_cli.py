@@ -86,7 +86,7 @@ def test_injection_in_a_text_parameter_finds_nothing(run_query):
 def test_entry_point_runs_as_a_process(built):
     """The installed command path: python -m smarthealth query ... (main() and its exit codes)."""
     ok = subprocess.run(
-        [sys.executable, "-m", "smarthealth", "query", "federation-regions", "--format", "csv",
+        [sys.executable, "-m", "smarthealth", "query", "pilot-regions", "--format", "csv",
          "--data", str(built.dataset_path)],
         capture_output=True, text=True, timeout=120)
     assert ok.returncode == 0, ok.stderr

@@ -20,6 +20,7 @@ COMMANDS = {
     "ontology": "smarthealth.validation.cli:ontology",
     "serve": "smarthealth.web.cli:serve",
     "query": "smarthealth.saved.cli:query",
+    "align": "smarthealth.federation.cli:align",
 }
 
 log = logging.getLogger("smarthealth")

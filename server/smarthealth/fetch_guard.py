@@ -20,21 +20,10 @@ from __future__ import annotations
 from typing import Callable, Iterable
 
 from .errors import BadRequest
+from .federation.allowlist import is_allowed
 from .sparql_text import Reference, SparqlText
 
 FETCHABLE_SCHEMES = ("http", "https", "file", "ftp")
-
-
-def normalise_endpoint(iri: str) -> str:
-    """Return the form of an endpoint IRI that the allow-list compares."""
-    try:  # the federation package normalises scheme, host, port and trailing slash
-        from .federation.allowlist import normalise_endpoint as normalise
-    except ImportError:
-        return iri
-    try:
-        return normalise(iri)
-    except ValueError:
-        return iri
 
 
 def enforce(
@@ -60,7 +49,7 @@ def _enforce_one(reference: Reference, allowed: frozenset[str], is_stored_graph)
             raise BadRequest(
                 "SERVICE with a variable is not allowed: this endpoint does not query other services"
             )
-        if iri not in allowed and normalise_endpoint(iri) not in allowed:
+        if not is_allowed(iri, allowed):
             raise BadRequest(
                 f"{reference.clause} <{iri}> is not allowed: this endpoint does not fetch "
                 "data from other services or files"

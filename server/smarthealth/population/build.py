@@ -17,6 +17,7 @@ from ..namespaces import LANGUAGE, OA, SMH, bind_prefixes
 from .actor_table import emit_actor_table
 from .curated import CuratedFile, load_curated_files
 from .iris import Iris
+from .links import LINKS_FILE, emit_links
 from .pilot_regions import emit_pilot_regions
 from .provenance import EMAIL_PATTERN, SourceGraph, SourceText
 from .region_profile import emit_region_profile
@@ -62,7 +63,7 @@ def build(settings: Settings) -> BuildReport:
     registry = Registry.load(settings.curated_dir / ENTITIES_FILE, iris)
     sources = _read_sources(settings.sources_dir)
     metadata = _source_metadata(settings.curated_dir / SOURCES_FILE, sources)
-    curated = load_curated_files(settings.curated_dir, exclude={ENTITIES_FILE, SOURCES_FILE})
+    curated = load_curated_files(settings.curated_dir, exclude={ENTITIES_FILE, SOURCES_FILE, LINKS_FILE})
     _check_curated_sources(curated, sources)
     report_skipped: list[str] = []
     graphs: dict[URIRef, Graph] = {}
@@ -77,6 +78,9 @@ def build(settings: Settings) -> BuildReport:
                 curated_file.emit(sg, registry)
         _require_contribution(sg)
         graphs[iris.graph(stem)] = sg.graph
+    reviewed_links = emit_links(settings.curated_dir, iris, graphs)
+    if reviewed_links:
+        graphs[reviewed_links[0]] = reviewed_links[1]
     warnings = []
     ontology = _ontology_graph(settings, warnings)
     if ontology is not None:

@@ -15,6 +15,7 @@ from typing import Callable, Mapping
 
 import pyoxigraph as ox
 
+from ..federation.endpoints import endpoint_term, is_endpoint_parameter, substitute_service
 from .catalog import SavedQuery
 from .params import Parameter, ParameterError, allowed_values, candidate_iris, literal_term
 
@@ -43,8 +44,11 @@ def bind(
     *,
     base_iri: str,
     iri_exists: IriExists | None = None,
+    service_allowlist: frozenset[str] | None = None,
 ) -> BoundQuery:
     """Check the arguments against the query's parameters and return the query to run."""
+    # service_allowlist: the endpoints an ``endpoint`` parameter may name (None: not checked,
+    # for rendering the text only); such a value names a SERVICE, not a resource of the graph.
     # iri_exists resolves short keys and refuses IRIs that name nothing in the graph; without it
     # (no store at hand) a short key becomes its first IRI pattern and IRIs are not looked up.
     known = {p.name for p in query.params}
@@ -69,9 +73,13 @@ def bind(
     # Check every value's syntax before looking any IRI up, so that a malformed value is reported
     # as such even when another parameter names something unknown.
     for parameter, raw in given:
-        term_for(parameter, raw, base_iri=base_iri, iri_exists=None)
+        if is_endpoint_parameter(parameter):
+            endpoint_term(raw, service_allowlist)
+        else:
+            term_for(parameter, raw, base_iri=base_iri, iri_exists=None)
     terms: dict[str, ox.NamedNode | ox.Literal] = {
-        parameter.variable: term_for(parameter, raw, base_iri=base_iri, iri_exists=iri_exists)
+        parameter.variable: endpoint_term(raw, service_allowlist) if is_endpoint_parameter(parameter)
+        else term_for(parameter, raw, base_iri=base_iri, iri_exists=iri_exists)
         for parameter, raw in given
     }
     return BoundQuery(query, render_sparql(query, terms, page), terms, page)
@@ -138,12 +146,17 @@ def render_sparql(query: SavedQuery, terms: Mapping[str, ox.NamedNode | ox.Liter
                   page: int | None = None) -> str:
     """Return the query text with a VALUES block of the terms and, if paginated, LIMIT/OFFSET."""
     text = query.text
-    if terms:
-        variables = " ".join(f"?{name}" for name in terms)
+    # An endpoint is the name of a SERVICE, which pyoxigraph does not read from VALUES.
+    endpoints = {p.variable for p in query.params if is_endpoint_parameter(p) and p.variable in terms}
+    values = {name: term for name, term in terms.items() if name not in endpoints}
+    if values:
+        variables = " ".join(f"?{name}" for name in values)
         # str() of a pyoxigraph term is its N-Triples form: escaped, and valid SPARQL syntax.
-        row = " ".join(str(term) for term in terms.values())
+        row = " ".join(str(term) for term in values.values())
         block = f"\n  VALUES ({variables}) {{ ({row}) }}\n"
         text = text[: query.values_offset] + block + text[query.values_offset:]
+    for variable in endpoints:
+        text = substitute_service(text, variable, terms[variable])
     if query.pagination and page:
         text = f"{text.rstrip()}\nLIMIT {query.pagination} OFFSET {(page - 1) * query.pagination}\n"
     return text
@@ -160,13 +173,14 @@ def store_iri_exists(run_ask: Callable[[str], bool]) -> IriExists:
 
 
 def run(store, query: SavedQuery, arguments: Mapping[str, str], *, base_iri: str,
-        timeout_s: float | None = None):
+        timeout_s: float | None = None, service_allowlist: frozenset[str] = frozenset()):
     """Bind the arguments (looking IRIs up in the store) and run the query; return (bound, result)."""
 
     def ask(sparql: str) -> bool:
         return bool(store.query(sparql, timeout_s=timeout_s).boolean)
 
-    bound = bind(query, arguments, base_iri=base_iri, iri_exists=store_iri_exists(ask))
+    bound = bind(query, arguments, base_iri=base_iri, iri_exists=store_iri_exists(ask),
+                 service_allowlist=service_allowlist)
     log.debug("running saved query %s with %s", query.name,
               {name: str(term) for name, term in bound.terms.items()})
     return bound, store.query(bound.sparql, timeout_s=timeout_s)

@@ -9,6 +9,7 @@ import click
 from ..config import Settings
 from ..errors import BadRequest
 from ..store import DEFAULT_TIMEOUT_S, open_store
+from ..federation.allowlist import allowlist_from_environment
 from .binding import run
 from .catalog import QueryNotFound, find_query, load_catalog
 from .openapi import parameter_description
@@ -56,7 +57,8 @@ def query(ctx, name, params, format_name, list_queries, data_paths, queries_dir,
     except BadRequest as error:
         _fail(ctx, str(error))
     try:
-        bound, result = run(store, saved, arguments, base_iri=settings.base_iri)
+        bound, result = run(store, saved, arguments, base_iri=settings.base_iri,
+                            service_allowlist=allowlist_from_environment())
     except BadRequest as error:
         _fail(ctx, str(error))
     finally:

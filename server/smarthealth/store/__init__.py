@@ -24,6 +24,7 @@ def open_store(
     max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES,
     worker_memory_bytes: int = DEFAULT_WORKER_MEMORY_BYTES,
     service_allowlist: frozenset[str] = frozenset(),
+    service_timeout_s: float | None = None,
 ) -> OxigraphStore:
     """Open a store (in memory, or on disk in ``store_dir``) and load ``data_paths`` into it.
 
@@ -38,6 +39,7 @@ def open_store(
         max_result_bytes=max_result_bytes,
         worker_memory_bytes=worker_memory_bytes,
         service_allowlist=service_allowlist,
+        service_timeout_s=service_timeout_s,
     )
     if data_paths:
         store.replace_content(data_paths)

@@ -110,9 +110,12 @@ class OxigraphStore(SparqlStore):
         max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES,
         worker_memory_bytes: int = DEFAULT_WORKER_MEMORY_BYTES,
         service_allowlist: frozenset[str] = frozenset(),
+        service_timeout_s: float | None = None,
     ):
         #: SERVICE and LOAD endpoints a query or update may call (normalised IRIs).
         self.service_allowlist = frozenset(service_allowlist)
+        #: Time limit of a query that calls SERVICE (None: the store's own).
+        self.service_timeout_s = service_timeout_s
         self._store = ox.Store(str(store_dir)) if store_dir else ox.Store()
         self.max_result_bytes = max_result_bytes
         self.worker_memory_bytes = worker_memory_bytes
@@ -214,6 +217,8 @@ class OxigraphStore(SparqlStore):
         except NeedsNetwork:
             if self._network_pool is None:
                 raise BadRequest("this endpoint does not call other services") from None
+            if self.service_timeout_s:
+                limit = min(limit, self.service_timeout_s)
             return self._network_pool.run(sparql, options, limit)
 
     def update(

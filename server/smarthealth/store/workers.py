@@ -99,9 +99,11 @@ def _worker_entry(fd: int, memory_bytes: int, walled: bool) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     wall = "open: this worker runs the queries that call an allow-listed SERVICE"
     if walled:
+        # Walled workers hand every SERVICE query to the open one, whether the wall stands or not,
+        # so that such queries always run under the SERVICE time limit.
+        execute.NETWORK_REACHABLE = False
         why_not = enter_empty_network_namespace()
         if why_not is None:
-            execute.NETWORK_REACHABLE = False
             wall = "up: the worker runs in a network namespace without interfaces"
         else:
             wall = f"DOWN ({why_not}); the fetch guard is the only wall"

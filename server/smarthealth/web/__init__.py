@@ -17,7 +17,11 @@ WORKERS            SMARTHEALTH_WORKERS          query worker processes (default 
 UPDATE_TOKEN       SMARTHEALTH_UPDATE_TOKEN     bearer token that allows SPARQL updates; none:
                                                 updates are refused (read-only, the default)
 SERVICE_ALLOWLIST  SMARTHEALTH_SERVICE_ALLOWLIST IRIs that SERVICE and LOAD may reach (space- or
-                                                comma-separated; default none)
+                                                comma-separated, or a list; normalised at start:
+                                                scheme and host case, default port, trailing
+                                                slash; default none)
+SERVICE_TIMEOUT    SMARTHEALTH_SERVICE_TIMEOUT  time limit in seconds of a query that calls SERVICE
+                                                (the smaller of this and TIMEOUT; default 10)
 MAX_REQUEST_BYTES  SMARTHEALTH_MAX_REQUEST_BYTES largest request body or URL (default 1 MB)
 MAX_RESULT_BYTES   SMARTHEALTH_MAX_RESULT_BYTES  largest query result (default 100 MB; a larger
                                                 one is refused with 400: add a LIMIT)
@@ -77,6 +81,7 @@ DEFAULTS = {
     "WORKERS": 2,
     "UPDATE_TOKEN": None,
     "SERVICE_ALLOWLIST": (),
+    "SERVICE_TIMEOUT": 10.0,  # federation.limits.DEFAULT_SERVICE_TIMEOUT_S
     "MAX_REQUEST_BYTES": 1_000_000,
     "MAX_RESULT_BYTES": DEFAULT_MAX_RESULT_BYTES,
     "WORKER_MEMORY_BYTES": DEFAULT_WORKER_MEMORY_BYTES,
@@ -102,6 +107,7 @@ ENVIRONMENT = {
     "WORKERS": ("SMARTHEALTH_WORKERS", int),
     "UPDATE_TOKEN": ("SMARTHEALTH_UPDATE_TOKEN", str),
     "SERVICE_ALLOWLIST": ("SMARTHEALTH_SERVICE_ALLOWLIST", _iris),
+    "SERVICE_TIMEOUT": ("SMARTHEALTH_SERVICE_TIMEOUT", float),
     "MAX_REQUEST_BYTES": ("SMARTHEALTH_MAX_REQUEST_BYTES", int),
     "MAX_RESULT_BYTES": ("SMARTHEALTH_MAX_RESULT_BYTES", int),
     "WORKER_MEMORY_BYTES": ("SMARTHEALTH_WORKER_MEMORY_BYTES", int),
@@ -139,6 +145,8 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_REQUEST_BYTES"])
+    # Normalised once: the store, the service description and the saved queries compare with it.
+    app.config["SERVICE_ALLOWLIST"] = _allowlist(app.config["SERVICE_ALLOWLIST"])
 
     store = app.config["SPARQL_STORE"]
     if store is None:  # not "or": an empty store is falsy (len 0) and still the one to serve
@@ -194,6 +202,16 @@ def _from_environment() -> dict:
     return values
 
 
+def _allowlist(values) -> frozenset[str]:
+    """Return the normalised SERVICE allow-list, or raise a SmartHealthError naming the bad entry."""
+    from ..federation.allowlist import parse_allowlist
+
+    try:
+        return parse_allowlist(values)
+    except ValueError as error:
+        raise SmartHealthError(f"SERVICE_ALLOWLIST: {error}") from None
+
+
 def _open_configured_store(config) -> SparqlStore:
     """Open the store the configuration asks for, building the graph when nothing else is given."""
     data = [Path(path) for path in config["DATA"] or []]
@@ -203,7 +221,8 @@ def _open_configured_store(config) -> SparqlStore:
         "timeout_s": float(config["TIMEOUT"]),
         "max_result_bytes": int(config["MAX_RESULT_BYTES"]),
         "worker_memory_bytes": int(config["WORKER_MEMORY_BYTES"]),
-        "service_allowlist": frozenset(config["SERVICE_ALLOWLIST"] or ()),
+        "service_allowlist": config["SERVICE_ALLOWLIST"],
+        "service_timeout_s": config.get("SERVICE_TIMEOUT"),
     }
     store = open_store(None, store_dir, **options)
     if not data and store_dir and len(store):

@@ -25,7 +25,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from ..config import Settings
 from ..errors import SmartHealthError
 from ..saved import render
-from ..saved.binding import run
+from ..federation.saved_queries import run_saved_query
 from ..saved.catalog import SavedQuery, find_query, load_catalog
 from ..saved.openapi import build_spec, describe_query
 from ..saved.params import ParameterError
@@ -99,7 +99,10 @@ def answer(name: str):
         if len(request.args.getlist(key)) > 1:
             raise _repeated(key)
     with client_slot():
-        bound, result = run(get_store(), query, arguments, base_iri=base_iri())
+        bound, result = run_saved_query(
+            get_store(), query, arguments, base_iri=base_iri(),
+            service_allowlist=current_app.config["SERVICE_ALLOWLIST"],
+            store_timeout_s=current_app.config["TIMEOUT"], service_timeout_s=current_app.config["SERVICE_TIMEOUT"])
     if media_type == render.HTML:
         body = render_template(
             "api_table.html",

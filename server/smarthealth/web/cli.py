@@ -41,9 +41,17 @@ WORKER_BOOT_ERROR = 3
 )
 @click.option("--timeout", type=float, help="Query time limit in seconds [default: 30].")
 @click.option("--workers", type=int, help="Query worker processes [default: 2].")
+@click.option(
+    "--allow-service",
+    "allowed_services",
+    multiple=True,
+    metavar="URL",
+    help="Let SERVICE (and LOAD) reach this endpoint (may be repeated; replaces "
+    "SMARTHEALTH_SERVICE_ALLOWLIST). Normalised: scheme and host case, default port, trailing slash.",
+)
 @click.option("--threads", default=16, show_default=True, type=int,
               help="Request threads of the web process (requests mostly wait for a query worker).")
-def serve(host, port, store_dir, data_paths, timeout, workers, threads):
+def serve(host, port, store_dir, data_paths, timeout, workers, allowed_services, threads):
     """Serve the graph over the SPARQL 1.1 Protocol (updates need SMARTHEALTH_UPDATE_TOKEN)."""
     config = {}
     if data_paths:
@@ -54,6 +62,8 @@ def serve(host, port, store_dir, data_paths, timeout, workers, threads):
         config["TIMEOUT"] = timeout
     if workers is not None:
         config["WORKERS"] = workers
+    if allowed_services:
+        config["SERVICE_ALLOWLIST"] = list(allowed_services)
     if not data_paths and not store_dir:
         # Build here, once, so that a build error is reported plainly before any server starts.
         from . import _built_dataset

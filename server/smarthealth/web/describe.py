@@ -121,8 +121,7 @@ def service_description() -> Graph:
     for media_type in dict.fromkeys(MEDIA_TYPES["select"] + MEDIA_TYPES["graph"]):
         graph.add((endpoint, SD.resultFormat, FORMAT_IRIS[media_type]))
     graph.add((endpoint, SD.feature, SD.UnionDefaultGraph))
-    if current_app.config.get("SERVICE_ALLOWLIST"):
-        graph.add((endpoint, SD.feature, SD.BasicFederatedQuery))
+    _describe_allowed_services(graph, endpoint, current_app.config["SERVICE_ALLOWLIST"])
     graph.add((endpoint, SD.defaultEntailmentRegime, ENTAILMENT.Simple))
 
     stats = statistics()
@@ -144,6 +143,18 @@ def service_description() -> Graph:
         graph.add((described, RDF.type, SD.Graph))
         graph.add((described, VOID.triples, Literal(triples)))
     return graph
+
+
+def _describe_allowed_services(graph: Graph, endpoint: URIRef, allowlist: frozenset[str]) -> None:
+    """Say that SERVICE may reach the allow-listed endpoints: each an sd:Service related to ours."""
+    if not allowlist:
+        return
+    graph.add((endpoint, SD.feature, SD.BasicFederatedQuery))
+    for iri in sorted(allowlist):
+        service = URIRef(iri)
+        graph.add((endpoint, DCTERMS.relation, service))
+        graph.add((service, RDF.type, SD.Service))
+        graph.add((service, SD.endpoint, service))
 
 
 def void_description() -> Graph:
