@@ -13,7 +13,8 @@ from smarthealth.federation.limits import service_time_limit
 from smarthealth.saved.binding import bind
 from smarthealth.saved.catalog import load_catalog
 from smarthealth.config import Settings
-from smarthealth.web.safety import Reference, SafetyPolicy, check_query
+from smarthealth import fetch_guard
+from smarthealth.sparql_text import Reference, analyse_query
 
 SETTINGS = Settings()
 BASE = SETTINGS.base_iri
@@ -85,20 +86,24 @@ def test_the_app_refuses_to_start_with_a_bad_allowlist_entry():
         with pytest.raises(SmartHealthError, match="SERVICE_ALLOWLIST.*#frag.*fragment"):
             create_app({"SPARQL_STORE": store, "SERVICE_ALLOWLIST": ["http://example.org/sparql#frag"]})
         app = create_app({"SPARQL_STORE": store, "SERVICE_ALLOWLIST": "HTTP://Example.org:80/sparql/"})
-        assert app.extensions["smarthealth"].policy.service_allowlist == frozenset({"http://example.org/sparql"})
+        assert app.config["SERVICE_ALLOWLIST"] == frozenset({"http://example.org/sparql"})
     finally:
         store.close()
 
 
 def test_the_safety_check_compares_normal_forms():
-    policy = SafetyPolicy(service_allowlist=parse_allowlist("http://example.org/sparql"))
+    allowlist = parse_allowlist("http://example.org/sparql")
+
+    def check_query(text):
+        fetch_guard.enforce(analyse_query(text), allowlist, lambda iri: False)
+
     for written in ("http://example.org/sparql", "HTTP://EXAMPLE.org:80/sparql/"):
-        check_query(f"SELECT * WHERE {{ SERVICE <{written}> {{ ?s ?p ?o }} }}", policy)
+        check_query(f"SELECT * WHERE {{ SERVICE <{written}> {{ ?s ?p ?o }} }}")
     for refused in ("http://example.org/other", "http://example.org:8080/sparql",
                     "https://example.org/sparql", "http://u:p@example.org/sparql"):
         with pytest.raises(BadRequest, match="is not allowed"):
-            check_query(f"SELECT * WHERE {{ SERVICE <{refused}> {{ ?s ?p ?o }} }}", policy)
-    assert is_allowed("http://example.org/sparql#x", policy.service_allowlist) is False
+            check_query(f"SELECT * WHERE {{ SERVICE <{refused}> {{ ?s ?p ?o }} }}")
+    assert is_allowed("http://example.org/sparql#x", allowlist) is False
 
 
 def test_a_query_calling_service_gets_the_smaller_time_limit():
