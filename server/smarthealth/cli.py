@@ -20,6 +20,7 @@ COMMANDS = {
     "ontology": "smarthealth.validation.cli:ontology",
     "serve": "smarthealth.web.cli:serve",
     "query": "smarthealth.saved.cli:query",
+    "publish": "smarthealth.store.cli:publish",
 }
 
 log = logging.getLogger("smarthealth")
