@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -36,7 +37,7 @@ def publish(update_url, query_url, gsp_url, data_path, prune):
     try:
         total = sum(len(triples) for triples in read_graphs(data_path).values())
         with click.progressbar(length=total, label=f"publishing {data_path.name}",
-                               show_pos=True, file=click.get_text_stream("stderr")) as bar:
+                               show_pos=True, file=sys.stderr) as bar:
             report = publish_file(data_path, store, prune=prune,
                                   progress=lambda graph, triples: bar.update(triples))
     finally:

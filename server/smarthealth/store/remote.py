@@ -169,12 +169,21 @@ class RemoteStore(SparqlStore):
                              detail=f"{type(error).__name__}: {error}") from None
         self.engine = self.engine or response.headers.get("Server")
         if response.status_code == 400:
-            raise BadRequest(f"the {self.name} refused the {what}: {_first_line(response.text)}")
+            reason = _first_line(response.text)
+            sparql = dict(arguments.get("data") or []).get(what)
+            if sparql is not None and _parses(sparql, what):
+                # A query the SPARQL grammar allows, refused by this engine: not the client's fault.
+                raise BadGateway(f"the {self.name} could not run the {what}: {reason}",
+                                 detail=response.text[:2000])
+            raise BadRequest(f"the {self.name} refused the {what}: {reason}")
         if response.status_code >= 300:
             detail = f"HTTP {response.status_code}: {response.text[:2000]}"
             response.close()
-            raise BadGateway(f"the {self.name} answered the {what} with HTTP {response.status_code}",
-                             detail=detail)
+            # The engine's first line says why (Virtuoso: "SPARUL_DROP() failed: graph <g> has not
+            # been explicitly created before"); the rest (often the query again) goes to the log.
+            reason = _first_line(response.text) if response.status_code >= 500 else "access refused"
+            raise BadGateway(f"the {self.name} answered the {what} with HTTP {response.status_code}: "
+                             f"{reason}", detail=detail)
         if response.headers.get("X-SQL-State") == "S1TAT":
             # Virtuoso's "anytime query": the answer holds what was found before its own limit.
             response.close()
@@ -204,7 +213,12 @@ class RemoteStore(SparqlStore):
         """Ask the engine a trivial question, so that a wrong URL is reported at start-up."""
         self.query("ASK {}", timeout_s=min(self.default_timeout_s, 30.0))
 
-    warm_up = probe
+    def warm_up(self) -> None:
+        """Probe the engine at start-up; an engine that is down is logged, not fatal (502s until it is up)."""
+        try:
+            self.probe()
+        except (BadGateway, BadRequest, QueryTimeout) as error:
+            log.warning("the %s does not answer yet: %s", self.name, getattr(error, "detail", None) or error)
 
     # -- queries ---------------------------------------------------------------------------
 
@@ -233,12 +247,13 @@ class RemoteStore(SparqlStore):
         body = self._read_capped(response, timeout_s)
         media_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
         try:
+            canonical = self._is_virtuoso()
             if media_type in ("application/sparql-results+json", "application/json"):
-                return _solutions_result(body)
+                return _solutions_result(body, canonical_booleans=canonical)
             rdf_format = GRAPH_FORMATS.get(media_type) or _EXTRA_RDF_TYPES.get(media_type)
             if rdf_format is None:
                 raise ValueError(f"unexpected media type {media_type!r}")
-            return _graph_result(body, rdf_format)
+            return _graph_result(body, rdf_format, canonical_booleans=canonical)
         except (ValueError, SyntaxError) as error:
             raise BadGateway(f"the {self.name} answered with something that cannot be read",
                              detail=f"{media_type}: {error}") from None
@@ -277,11 +292,18 @@ class RemoteStore(SparqlStore):
 
     def _all_graph_iris(self) -> list[str]:
         """Return the IRIs of every graph the engine holds (its own ones included)."""
-        # No dataset parameters: GRAPH ?g then ranges over all the engine's graphs.
-        sparql = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
-        response = self._send("POST", self.query_url, data=[("query", sparql)], accept=_ACCEPT["select"], timeout_s=self.default_timeout_s, what="query")
-        result = _solutions_result(self._read_capped(response, self.default_timeout_s))
-        return [row["g"].value for row in result.rows if isinstance(row.get("g"), ox.NamedNode)]
+        # No dataset parameters: GRAPH ?g then ranges over all the engine's graphs. The empty
+        # pattern is the cheap question, but Virtuoso answers it with nothing; its cheap form is
+        # GROUP BY (SELECT DISTINCT over all its quads takes 20 s on a fresh Virtuoso).
+        for sparql in ("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }",
+                       "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
+            response = self._send("POST", self.query_url, data=[("query", sparql)], accept=_ACCEPT["select"],
+                                  timeout_s=self.default_timeout_s, what="query")
+            result = _solutions_result(self._read_capped(response, self.default_timeout_s))
+            graphs = [row["g"].value for row in result.rows if isinstance(row.get("g"), ox.NamedNode)]
+            if graphs:
+                return graphs
+        return []
 
     def graph_values(self, graphs: list[str] | None = None) -> str:
         """Return a ``VALUES ?g { ... }`` block of named graphs (all of ours by default)."""
@@ -370,7 +392,13 @@ _EXTRA_RDF_TYPES = {"text/plain": ox.RdfFormat.N_TRIPLES, "application/x-turtle"
 _NOT_IN_LABEL = re.compile(r"[^A-Za-z0-9_-]")
 
 
-def _solutions_result(body: bytes) -> QueryResult:
+_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+#: Virtuoso keeps an xsd:boolean as a number and writes it back as "1" or "0"; publish always
+#: writes the canonical "true" / "false", which is what the embedded store answers.
+_CANONICAL_BOOLEANS = {"1": "true", "0": "false"}
+
+
+def _solutions_result(body: bytes, *, canonical_booleans: bool = False) -> QueryResult:
     """Return SPARQL JSON results as a QueryResult in the wire format, with valid blank node labels."""
     document = json.loads(body)
     if "boolean" in document:
@@ -380,15 +408,42 @@ def _solutions_result(body: bytes) -> QueryResult:
         for value in binding.values():
             if value.get("type") == "bnode":
                 value["value"] = "b" + _NOT_IN_LABEL.sub("_", value["value"])
+            elif canonical_booleans and value.get("datatype") == _BOOLEAN:
+                value["value"] = _CANONICAL_BOOLEANS.get(value["value"], value["value"])
     solutions = ox.parse_query_results(json.dumps(document).encode(), format=_SOLUTIONS_WIRE_FORMAT)
     variables = [variable.value for variable in solutions.variables]
     return QueryResult("select", variables=variables, payload=solutions.serialize(format=_SOLUTIONS_WIRE_FORMAT))
 
 
-def _graph_result(body: bytes, rdf_format: ox.RdfFormat) -> QueryResult:
+def _graph_result(body: bytes, rdf_format: ox.RdfFormat, *, canonical_booleans: bool = False) -> QueryResult:
     """Return an RDF graph answer as a QueryResult in N-Triples."""
-    quads = ox.parse(body, format=rdf_format)
-    return QueryResult("graph", payload=ox.serialize(quads, format=_TRIPLES_WIRE_FORMAT))
+    triples = [quad.triple for quad in ox.parse(body, format=rdf_format)]
+    if canonical_booleans:
+        triples = [ox.Triple(t.subject, t.predicate, _canonical_boolean(t.object)) for t in triples]
+    return QueryResult("graph", payload=ox.serialize(triples, format=_TRIPLES_WIRE_FORMAT))
+
+
+def _canonical_boolean(term):
+    if isinstance(term, ox.Literal) and term.datatype.value == _BOOLEAN and term.value in _CANONICAL_BOOLEANS:
+        return ox.Literal(_CANONICAL_BOOLEANS[term.value], datatype=term.datatype)
+    return term
+
+
+def _parses(sparql: str, what: str) -> bool:
+    """Return whether rdflib's SPARQL 1.1 parser reads a query or update (asked only after a 400)."""
+    from rdflib.plugins.sparql.algebra import translateQuery, translateUpdate
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
+    # The engine may have been sent pragmas ("define ...") before the client's text.
+    text = re.sub(r"^(define [^\n]*\n)+", "", sparql)
+    try:
+        if what == "query":
+            translateQuery(parseQuery(text))
+        else:
+            translateUpdate(parseUpdate(text))
+    except Exception:  # pyparsing's ParseException, rdflib's bare Exception for an unknown prefix
+        return False
+    return True
 
 
 def _first_line(text: str) -> str:

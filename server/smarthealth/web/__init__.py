@@ -23,6 +23,13 @@ MAX_RESULT_BYTES   SMARTHEALTH_MAX_RESULT_BYTES  largest query result (default 1
                                                 one is refused with 400: add a LIMIT)
 WORKER_MEMORY_BYTES SMARTHEALTH_WORKER_MEMORY_BYTES memory (address space) of one query worker
                                                 (default 2 GB; past it the query gets a 503)
+REMOTE             SMARTHEALTH_REMOTE           SPARQL query endpoint of an engine to serve from
+                                                instead of the embedded store (DATA, STORE and
+                                                WORKERS then do not apply; see the README)
+REMOTE_UPDATE      SMARTHEALTH_REMOTE_UPDATE    its update endpoint (none: updates are refused)
+REMOTE_GSP         SMARTHEALTH_REMOTE_GSP       its Graph Store Protocol endpoint
+(credentials)      SMARTHEALTH_REMOTE_USER,     user and password for the engine (HTTP Digest or
+                   SMARTHEALTH_REMOTE_PASSWORD  Basic, as it asks); environment only
 SPARQL_STORE       (none)                       a ready ``SparqlStore`` to serve instead of
                                                 opening one (tests, embedding)
 ================== ============================ ==================================================
@@ -59,6 +66,7 @@ from ..store import (
     DEFAULT_TIMEOUT_S,
     DEFAULT_WORKER_MEMORY_BYTES,
     SparqlStore,
+    open_remote_store,
     open_store,
 )
 from .safety import SafetyPolicy
@@ -76,6 +84,9 @@ DEFAULTS = {
     "MAX_REQUEST_BYTES": 1_000_000,
     "MAX_RESULT_BYTES": DEFAULT_MAX_RESULT_BYTES,
     "WORKER_MEMORY_BYTES": DEFAULT_WORKER_MEMORY_BYTES,
+    "REMOTE": None,
+    "REMOTE_UPDATE": None,
+    "REMOTE_GSP": None,
     "SPARQL_STORE": None,
 }
 
@@ -99,6 +110,9 @@ ENVIRONMENT = {
     "MAX_REQUEST_BYTES": ("SMARTHEALTH_MAX_REQUEST_BYTES", int),
     "MAX_RESULT_BYTES": ("SMARTHEALTH_MAX_RESULT_BYTES", int),
     "WORKER_MEMORY_BYTES": ("SMARTHEALTH_WORKER_MEMORY_BYTES", int),
+    "REMOTE": ("SMARTHEALTH_REMOTE", str),
+    "REMOTE_UPDATE": ("SMARTHEALTH_REMOTE_UPDATE", str),
+    "REMOTE_GSP": ("SMARTHEALTH_REMOTE_GSP", str),
 }
 
 
@@ -187,6 +201,14 @@ def _from_environment() -> dict:
 
 def _open_configured_store(config) -> SparqlStore:
     """Open the store the configuration asks for, building the graph when nothing else is given."""
+    if config["REMOTE"]:
+        return _closing_at_exit(open_remote_store(
+            config["REMOTE"],
+            update_url=config["REMOTE_UPDATE"],
+            gsp_url=config["REMOTE_GSP"],
+            timeout_s=float(config["TIMEOUT"]),
+            max_result_bytes=int(config["MAX_RESULT_BYTES"]),
+        ))
     data = [Path(path) for path in config["DATA"] or []]
     store_dir = Path(config["STORE"]) if config["STORE"] else None
     options = {

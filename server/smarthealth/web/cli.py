@@ -33,7 +33,15 @@ log = logging.getLogger(__name__)
 )
 @click.option("--timeout", type=float, help="Query time limit in seconds [default: 30].")
 @click.option("--workers", type=int, help="Query worker processes [default: 2].")
-def serve(host, port, store_dir, data_paths, timeout, workers):
+@click.option("--remote", "remote_url", metavar="URL",
+              help="Serve from this SPARQL 1.1 query endpoint of an engine (Virtuoso, Fuseki, GraphDB, "
+              "QLever, oxigraph serve) instead of the embedded store; load it with `smarthealth publish`.")
+@click.option("--remote-update", "remote_update_url", metavar="URL",
+              help="The engine's SPARQL update endpoint (without it, updates are refused).")
+@click.option("--remote-gsp", "remote_gsp_url", metavar="URL",
+              help="The engine's Graph Store Protocol endpoint.")
+def serve(host, port, store_dir, data_paths, timeout, workers, remote_url, remote_update_url,
+          remote_gsp_url):
     """Serve the graph over the SPARQL 1.1 Protocol (updates need SMARTHEALTH_UPDATE_TOKEN)."""
     from . import create_app
 
@@ -46,12 +54,24 @@ def serve(host, port, store_dir, data_paths, timeout, workers):
         config["TIMEOUT"] = timeout
     if workers is not None:
         config["WORKERS"] = workers
+    if remote_url:
+        if data_paths or store_dir:
+            raise click.UsageError("--remote serves the engine's data: drop --data and --store")
+        config["REMOTE"] = remote_url
+    if remote_update_url:
+        config["REMOTE_UPDATE"] = remote_update_url
+    if remote_gsp_url:
+        config["REMOTE_GSP"] = remote_gsp_url
     app = create_app(config)
     store = app.extensions["smarthealth"].store
     # The access log of create_app has one line per request; werkzeug's own would repeat it.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    click.echo(f"serving {len(store)} quads in {len(store.named_graphs())} named graphs "
-               f"at http://{host}:{port}/sparql")
+    if remote_url:  # the engine may not be up yet: no question asked of it here
+        click.echo(f"serving the SPARQL engine at {store.name.removeprefix('SPARQL back end ')} "
+                   f"at http://{host}:{port}/sparql")
+    else:
+        click.echo(f"serving {len(store)} quads in {len(store.named_graphs())} named graphs "
+                   f"at http://{host}:{port}/sparql")
     # SIGTERM (docker stop, systemd, a test harness) exits cleanly so that the query workers are
     # stopped and their data dumps removed by the store's exit handler.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
