@@ -326,3 +326,13 @@ def test_publish_refuses_a_blank_node_shared_by_two_graphs(tmp_path, oxigraph_en
               "--data", str(shared)])
     assert result.exit_code != 0
     assert "_:x" in str(result.exception) and "two nodes" in str(result.exception)
+
+
+def test_publish_file_adds_the_merged_default_graph_for_offline_loading(built, embedded, tmp_path):
+    out = tmp_path / "union.nq"
+    result = CliRunner().invoke(cli, ["publish", "--file", str(out), "--data", str(built.dataset_path)])
+    assert result.exit_code == 0, result.output
+    quads = list(ox.parse(path=str(out), format=ox.RdfFormat.N_QUADS))
+    union = [q for q in quads if q.graph_name == ox.NamedNode(UNION_GRAPH)]
+    assert len(quads) - len(union) == len(embedded)
+    assert len(union) == int(embedded.query(COUNT_TRIPLES).rows[0]["n"].value)

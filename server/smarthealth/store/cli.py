@@ -12,7 +12,7 @@ from .publish import publish_file, read_graphs
 
 
 @click.command()
-@click.option("--to", "update_url", required=True, metavar="URL",
+@click.option("--to", "update_url", metavar="URL",
               help="SPARQL update endpoint of the engine (Virtuoso: http://HOST:8890/sparql-auth; "
               "oxigraph serve: http://HOST:7878/update; Fuseki: http://HOST:3030/DATASET/update).")
 @click.option("--query", "query_url", metavar="URL",
@@ -24,14 +24,24 @@ from .publish import publish_file, read_graphs
 @click.option("--data", "data_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="RDF dataset to publish (TriG or N-Quads) [default: the built graph, built if needed].")
 @click.option("--prune", is_flag=True, help="Drop the engine's graphs that the dataset does not have.")
-def publish(update_url, query_url, gsp_url, data_path, prune):
+@click.option("--file", "out_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Instead of an engine, write N-Quads with the merged default graph added, for an "
+              "engine that builds its index offline (QLever).")
+def publish(update_url, query_url, gsp_url, data_path, prune, out_path):
     """Replace the engine's named graphs with the built graph's, one graph at a time (credentials:
     SMARTHEALTH_REMOTE_USER, SMARTHEALTH_REMOTE_PASSWORD)."""
+    if bool(update_url) == bool(out_path):
+        raise click.UsageError("give either --to URL (an engine) or --file PATH (N-Quads for an offline load)")
     if data_path is None:
         from ..config import Settings
         from ..population.build import ensure_built
 
         data_path = ensure_built(Settings())
+    if out_path:
+        from .publish import write_with_union
+
+        click.echo(f"wrote {write_with_union(data_path, out_path)} quads to {out_path}")
+        return
     store = open_remote_store(query_url or update_url, update_url=update_url, gsp_url=gsp_url,
                               timeout_s=300.0)
     try:

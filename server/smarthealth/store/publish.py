@@ -23,7 +23,7 @@ import pyoxigraph as ox
 
 from ..errors import BadRequest
 from .oxigraph import data_graph_iri, rdf_format_for
-from .remote import STAGING_GRAPH_PREFIX, RemoteStore
+from .remote import STAGING_GRAPH_PREFIX, UNION_GRAPH, RemoteStore
 
 log = logging.getLogger(__name__)
 
@@ -105,3 +105,13 @@ def publish_file(path: Path, store: RemoteStore, *, prune: bool = False,
         report.kept = others
     store.refresh_union()
     return report
+
+
+def write_with_union(path: Path, out: Path) -> int:
+    """Write a dataset as N-Quads with its merged default graph added (for engines loaded offline)."""
+    graphs = read_graphs(Path(path))
+    union = ox.NamedNode(UNION_GRAPH)
+    quads = [ox.Quad(*triple, ox.NamedNode(graph)) for graph, triples in sorted(graphs.items()) for triple in triples]
+    merged = list(dict.fromkeys(ox.Quad(*quad.triple, union) for quad in quads))  # a set: once each
+    ox.serialize(quads + merged, output=str(out), format=ox.RdfFormat.N_QUADS)
+    return len(quads) + len(merged)
