@@ -38,10 +38,10 @@ SPARQL_JSON = {"Accept": "application/sparql-results+json"}
 VIRTUOSO_DIFFERENCES = {
     "consortium-builder": "no rows (embedded: 11); Virtuoso's evaluation of its nested aggregates",
     "demo-cases": "GROUP_CONCAT: Virtuoso drops the shared language tag and gives \"\" for an empty group",
-    "events": "no rows (embedded: 5)",
+    "events": "no rows (embedded: 5); FILTER NOT EXISTS with a subClassOf+ path drops rows it must keep",
     "helix-gaps": "Virtuoso's SPARQL compiler fails (SP031 internal error): a 502",
     "initiatives": "fewer rows and GROUP_CONCAT without language tags",
-    "network-memberships": "OPTIONAL with a property path and FILTER NOT EXISTS binds no type",
+    "network-memberships": "no type bound: FILTER NOT EXISTS with a subClassOf+ path (as in events)",
     "potential-partners": "GROUP_CONCAT: Virtuoso drops the shared language tag",
     "source-disagreements": "GRAPH ?g inside the query reaches graphs outside named-graph-uri",
     "theme": "Virtuoso's SQL compiler fails (SQ156 internal error): a 502",
