@@ -6,7 +6,8 @@ only forwards queries and updates, and makes the engine answer as the embedded s
 - **Default graph.** Ours is the RDF merge of all named graphs (a set: a triple held by two graphs
   counts once). Engines' union default graphs (Virtuoso's, ``oxigraph serve --union-default-graph``)
   repeat such a triple, and so do several ``FROM`` clauses. So the merge is materialised in the
-  graph ``UNION_GRAPH`` (by ``smarthealth publish`` and after every update through this store), and
+  graph ``UNION_GRAPH`` (by ``smarthealth publish`` and after every update through this store, in
+  a second update request: appending it to the client's text would need a full parse), and
   a query without a dataset of its own runs with ``default-graph-uri=UNION_GRAPH`` and one
   ``named-graph-uri`` per named graph (Virtuoso would otherwise offer its system graphs to
   ``GRAPH ?g``). A query with ``FROM`` / ``FROM NAMED``, or a request with its own graph lists,
@@ -75,16 +76,6 @@ _ACCEPT = {
     None: "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8",
 }
 _FORM_KINDS = {"SELECT": "select", "ASK": "ask", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
-
-#: How merging the named graphs into UNION_GRAPH is refreshed: remove what no graph holds any
-#: more, add what is new (a no-op for triples already there). ``VALUES_GRAPHS`` is a VALUES block.
-REFRESH_UNION = f"""
-DELETE {{ GRAPH <{UNION_GRAPH}> {{ ?s ?p ?o }} }}
-WHERE {{ GRAPH <{UNION_GRAPH}> {{ ?s ?p ?o }}
-         FILTER NOT EXISTS {{ VALUES_GRAPHS GRAPH ?g {{ ?s ?p ?o }} }} }} ;
-INSERT {{ GRAPH <{UNION_GRAPH}> {{ ?s ?p ?o }} }} WHERE {{ VALUES_GRAPHS GRAPH ?g {{ ?s ?p ?o }} }}
-"""
-
 
 def public_url(url: str) -> str:
     """Return a URL without any user name or password in it (for messages and logs)."""
@@ -378,7 +369,15 @@ class RemoteStore(SparqlStore):
 
     def refresh_union(self, timeout_s: float = 300.0) -> None:
         """Make UNION_GRAPH the RDF merge of the named graphs again, in one update request."""
-        self.run_update(REFRESH_UNION.replace("VALUES_GRAPHS", self.graph_values()), timeout_s)
+        # CLEAR, then ADD each graph (a graph is a set: a triple of two graphs is held once). One
+        # request, so one transaction where the engine has them: 15 refreshes of the built graph
+        # under a reader counting the merge, the reader saw only full counts on both engines.
+        # Faster than a difference: Virtuoso takes 5 s for one INSERT ... WHERE over all graphs,
+        # 1.5 s for a DELETE of what no graph holds, 0.2 s for CLEAR and the ADDs.
+        union = ox.NamedNode(UNION_GRAPH)
+        operations = [f"CLEAR SILENT GRAPH {union}"] + [
+            f"ADD SILENT GRAPH {ox.NamedNode(iri)} TO GRAPH {union}" for iri in self.named_graphs()]
+        self.run_update(" ;\n".join(operations), timeout_s)
 
     def close(self) -> None:
         self._session.close()
