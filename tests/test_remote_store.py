@@ -23,8 +23,8 @@ from smarthealth.cli import cli
 from smarthealth.config import Settings
 from smarthealth.saved.binding import bind, run
 from smarthealth.saved.catalog import load_catalog
-from smarthealth.store import open_remote_store, open_store
-from smarthealth.store.remote import UNION_GRAPH
+from smarthealth.store import open_store
+from smarthealth.store.remote import UNION_GRAPH, RemoteStore
 
 QUERIES = load_catalog(Path(__file__).parents[1] / "queries")
 BASE = Settings().base_iri
@@ -103,7 +103,9 @@ def virtuoso(built, tmp_path_factory):
 
 
 def remote(engine):
-    return open_remote_store(engine.query_url, update_url=engine.update_url, gsp_url=engine.gsp_url)
+    return RemoteStore(engine.query_url, update_url=engine.update_url, gsp_url=engine.gsp_url,
+                       user=engine.env.get("SMARTHEALTH_REMOTE_USER"),
+                       password=engine.env.get("SMARTHEALTH_REMOTE_PASSWORD"))
 
 
 @pytest.fixture(scope="module")
@@ -296,6 +298,20 @@ def _engine_quads(engine) -> set[tuple[str, str, str, str]]:
             for b in answer["results"]["bindings"]}
 
 
+def _check_republished(engine, *, pruned: bool):
+    quads = _engine_quads(engine)
+    assert {q for q in quads if q[0] == "urn:test:g1"} == {
+        ("urn:test:g1", "urn:test:s", "urn:test:p", "one, again"),
+        ("urn:test:g1", "urn:test:s", "urn:test:q", "_:b"),
+        ("urn:test:g1", "_:b", "urn:test:r", "2")}
+    assert any(q[0] == "urn:test:g2" for q in quads) is not pruned
+    assert not any(q[0].startswith("urn:smarthealth:staging:") for q in quads)
+    union = {q[1:] for q in quads if q[0] == UNION_GRAPH}
+    assert union >= {q[1:] for q in quads if q[0] == "urn:test:g1" and q[2] != "urn:test:q"}
+    assert ("urn:test:s", "urn:test:p", "one") not in union
+    assert (("urn:test:s", "urn:test:p", "two") in union) is not pruned
+
+
 def test_publish_replaces_graphs_and_is_rerunnable(tmp_path, tmp_path_factory):
     first, second = tmp_path / "first.trig", tmp_path / "second.trig"
     first.write_text(PUBLISHED)
@@ -308,14 +324,22 @@ def test_publish_replaces_graphs_and_is_rerunnable(tmp_path, tmp_path_factory):
         assert len(union) == 5  # "shared" once, though stated in both graphs
         publish(engine, second, "--prune")
         publish(engine, second, "--prune")  # again: the same result
-        quads = _engine_quads(engine)
-        assert {q for q in quads if q[0] == "urn:test:g1"} == {
-            ("urn:test:g1", "urn:test:s", "urn:test:p", "one, again"),
-            ("urn:test:g1", "urn:test:s", "urn:test:q", "_:b"),
-            ("urn:test:g1", "_:b", "urn:test:r", "2")}
-        assert not any(q[0] == "urn:test:g2" for q in quads)
-        assert not any(q[0].startswith("urn:smarthealth:staging:") for q in quads)
-        assert {q[1:] for q in quads if q[0] == UNION_GRAPH} == {q[1:] for q in quads if q[0] == "urn:test:g1"}
+        _check_republished(engine, pruned=True)
+
+
+def test_publish_replaces_graphs_in_virtuoso_and_is_rerunnable(tmp_path, virtuoso, virtuoso_store):
+    first, second = tmp_path / "first.trig", tmp_path / "second.trig"
+    first.write_text(PUBLISHED)
+    second.write_text(REPUBLISHED)
+    try:
+        publish(virtuoso, first)
+        output = publish(virtuoso, second)
+        assert "left in place <urn:test:g2>" in output
+        publish(virtuoso, second)
+        _check_republished(virtuoso, pruned=False)
+    finally:  # the module's other tests share this Virtuoso
+        virtuoso_store.run_update("DROP SILENT GRAPH <urn:test:g1> ; DROP SILENT GRAPH <urn:test:g2>")
+        virtuoso_store.refresh_union()
 
 
 def test_publish_refuses_a_blank_node_shared_by_two_graphs(tmp_path, oxigraph_engine):

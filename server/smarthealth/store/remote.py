@@ -351,9 +351,7 @@ class RemoteStore(SparqlStore):
     def put_graph(self, graph: str, ntriples: bytes, timeout_s: float = 300.0) -> None:
         """Replace a graph with N-Triples through the Graph Store Protocol (or one update without it)."""
         if self.gsp_url:
-            # Virtuoso names the parameter graph-uri, the Graph Store Protocol graph.
-            parameter = "graph-uri" if "sparql-graph-crud" in self.gsp_url else "graph"
-            response = self._send("PUT", self.gsp_url, params={parameter: graph}, data=ntriples,
+            response = self._send("PUT", self.gsp_url, params={"graph": graph}, data=ntriples,
                                   headers={"Content-Type": "application/n-triples"}, accept="*/*",
                                   timeout_s=timeout_s, what="graph upload")
             response.close()
