@@ -8,7 +8,6 @@ compared as multisets with the embedded store's on the same built graph.
 from __future__ import annotations
 
 import collections
-import os
 import time
 from pathlib import Path
 

@@ -6,6 +6,7 @@ serves every case: slow, cut short by the engine's own limit, failing, unreadabl
 
 from __future__ import annotations
 
+import base64
 import http.server
 import json
 import time
@@ -103,3 +104,35 @@ def test_syntax_error_is_400_with_the_engines_reason(store):
 def test_valid_query_the_engine_refuses_is_502(store):
     with pytest.raises(BadGateway, match="could not run the query"):
         store.query(ask("syntax"))
+
+
+class BasicAuthEngine(http.server.BaseHTTPRequestHandler):
+    """An update endpoint behind HTTP Basic authentication (as Fuseki and GraphDB set it up)."""
+
+    protocol_version = "HTTP/1.1"
+    expected = "Basic " + base64.b64encode(b"editor:s3cret").decode()
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.server.seen.append((self.headers.get("Authorization"), body))
+        granted = self.headers.get("Authorization") == self.expected
+        self.send_response(204 if granted else 401)
+        if not granted:
+            self.send_header("WWW-Authenticate", 'Basic realm="sparql"')
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_credentials_answer_a_basic_challenge_and_the_update_is_resent():
+    seen = []
+    with http_endpoint_in_thread(BasicAuthEngine, seen=seen) as url:
+        store = RemoteStore(url, update_url=url, user="editor", password="s3cret")
+        store.run_update("CLEAR SILENT GRAPH <urn:test:g>")
+        store.run_update("CLEAR SILENT GRAPH <urn:test:h>")
+        store.close()
+    # The first update is refused, then resent with Basic credentials; later ones carry them at once.
+    assert [authorization for authorization, _ in seen] == [None, BasicAuthEngine.expected, BasicAuthEngine.expected]
+    assert seen[0][1] == seen[1][1] and b"urn%3Atest%3Ag" in seen[1][1]

@@ -2,7 +2,8 @@
 
 Modules, one per role: ``base`` (the interface), ``oxigraph`` (the embedded store), ``workers``
 (query worker processes), ``execute`` (running SPARQL on a pyoxigraph store), ``results``
-(query results and their formats), ``remote`` (any SPARQL 1.1 engine over HTTP), ``publish``
+(query results and their formats), ``remote`` (any SPARQL 1.1 engine over HTTP) with ``remote_http``
+(credentials, reading its answers), ``publish``
 (loading a dataset into such an engine).
 """
 

@@ -29,22 +29,28 @@ only forwards queries and updates, and makes the engine answer as the embedded s
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pyoxigraph as ox
 import requests
-from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 
 from ..errors import BadGateway, BadRequest, Forbidden, QueryTimeout
 from ..sparql_text import add_using_clauses, clear_silently, keywords, query_form
 from .base import DEFAULT_MAX_RESULT_BYTES, DEFAULT_TIMEOUT_S, SparqlStore
-from .results import _SOLUTIONS_WIRE_FORMAT, _TRIPLES_WIRE_FORMAT, GRAPH_FORMATS, QueryResult
+from .remote_http import (
+    EXTRA_RDF_TYPES,
+    ChallengeAuth,
+    first_line,
+    graph_result,
+    parses,
+    public_url,
+    solutions_result,
+)
+from .results import GRAPH_FORMATS, QueryResult
 
 log = logging.getLogger(__name__)
 
@@ -76,44 +82,6 @@ _ACCEPT = {
     None: "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8",
 }
 _FORM_KINDS = {"SELECT": "select", "ASK": "ask", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
-
-def public_url(url: str) -> str:
-    """Return a URL without any user name or password in it (for messages and logs)."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
-
-
-class ChallengeAuth(AuthBase):
-    """Answer the server's challenge with HTTP Digest (Virtuoso) or Basic (Fuseki, GraphDB)."""
-
-    def __init__(self, user: str, password: str):
-        self._digest = HTTPDigestAuth(user, password)
-        self._basic = HTTPBasicAuth(user, password)
-        self._basic_known = False  # once a server asked for Basic, send it with every request
-
-    def __call__(self, request):
-        if self._basic_known:
-            return self._basic(request)
-        # requests' digest handler answers a Digest challenge and leaves any other 401 alone,
-        # for the hook below.
-        request = self._digest(request)
-        request.register_hook("response", self._answer_basic_challenge)
-        return request
-
-    def _answer_basic_challenge(self, response, **kwargs):
-        challenge = response.headers.get("WWW-Authenticate", "").lower()
-        if response.status_code != 401 or not challenge.startswith("basic"):
-            return response
-        self._basic_known = True
-        retry = response.request.copy()
-        retry.hooks["response"] = []
-        response.content  # read the body so that the connection can be reused
-        response.close()
-        self._basic(retry)
-        return response.connection.send(retry, **kwargs)
-
 
 class RemoteStore(SparqlStore):
     """A SPARQL 1.1 engine reached over HTTP, answering as the embedded store does."""
@@ -160,9 +128,9 @@ class RemoteStore(SparqlStore):
                              detail=f"{type(error).__name__}: {error}") from None
         self.engine = self.engine or response.headers.get("Server")
         if response.status_code == 400:
-            reason = _first_line(response.text)
+            reason = first_line(response.text)
             sparql = dict(arguments.get("data") or []).get(what)
-            if sparql is not None and _parses(sparql, what):
+            if sparql is not None and parses(sparql, what):
                 # A query the SPARQL grammar allows, refused by this engine: not the client's fault.
                 raise BadGateway(f"the {self.name} could not run the {what}: {reason}",
                                  detail=response.text[:2000])
@@ -172,7 +140,7 @@ class RemoteStore(SparqlStore):
             response.close()
             # The engine's first line says why (Virtuoso: "SPARUL_DROP() failed: graph <g> has not
             # been explicitly created before"); the rest (often the query again) goes to the log.
-            reason = _first_line(response.text) if response.status_code >= 500 else "access refused"
+            reason = first_line(response.text) if response.status_code >= 500 else "access refused"
             raise BadGateway(f"the {self.name} answered the {what} with HTTP {response.status_code}: "
                              f"{reason}", detail=detail)
         if response.headers.get("X-SQL-State") == "S1TAT":
@@ -240,11 +208,11 @@ class RemoteStore(SparqlStore):
         try:
             canonical = self._is_virtuoso()
             if media_type in ("application/sparql-results+json", "application/json"):
-                return _solutions_result(body, canonical_booleans=canonical)
-            rdf_format = GRAPH_FORMATS.get(media_type) or _EXTRA_RDF_TYPES.get(media_type)
+                return solutions_result(body, canonical_booleans=canonical)
+            rdf_format = GRAPH_FORMATS.get(media_type) or EXTRA_RDF_TYPES.get(media_type)
             if rdf_format is None:
                 raise ValueError(f"unexpected media type {media_type!r}")
-            return _graph_result(body, rdf_format, canonical_booleans=canonical)
+            return graph_result(body, rdf_format, canonical_booleans=canonical)
         except (ValueError, SyntaxError) as error:
             raise BadGateway(f"the {self.name} answered with something that cannot be read",
                              detail=f"{media_type}: {error}") from None
@@ -290,7 +258,7 @@ class RemoteStore(SparqlStore):
                        "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
             response = self._send("POST", self.query_url, data=[("query", sparql)], accept=_ACCEPT["select"],
                                   timeout_s=self.default_timeout_s, what="query")
-            result = _solutions_result(self._read_capped(response, self.default_timeout_s))
+            result = solutions_result(self._read_capped(response, self.default_timeout_s))
             graphs = [row["g"].value for row in result.rows if isinstance(row.get("g"), ox.NamedNode)]
             if graphs:
                 return graphs
@@ -379,74 +347,6 @@ class RemoteStore(SparqlStore):
 
     def close(self) -> None:
         self._session.close()
-
-
-#: Graph media types some engines answer with that GRAPH_FORMATS does not list.
-_EXTRA_RDF_TYPES = {"text/plain": ox.RdfFormat.N_TRIPLES, "application/x-turtle": ox.RdfFormat.TURTLE,
-                    "text/rdf+n3": ox.RdfFormat.TURTLE}
-
-#: Characters a blank node label may not hold (pyoxigraph takes letters, digits, '_' and '-').
-_NOT_IN_LABEL = re.compile(r"[^A-Za-z0-9_-]")
-
-
-_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
-#: Virtuoso keeps an xsd:boolean as a number and writes it back as "1" or "0"; publish always
-#: writes the canonical "true" / "false", which is what the embedded store answers.
-_CANONICAL_BOOLEANS = {"1": "true", "0": "false"}
-
-
-def _solutions_result(body: bytes, *, canonical_booleans: bool = False) -> QueryResult:
-    """Return SPARQL JSON results as a QueryResult in the wire format, with valid blank node labels."""
-    document = json.loads(body)
-    if "boolean" in document:
-        answer = bool(document["boolean"])
-        return QueryResult("ask", boolean=answer, payload=json.dumps({"head": {}, "boolean": answer}).encode())
-    for binding in document.get("results", {}).get("bindings", []):
-        for value in binding.values():
-            if value.get("type") == "bnode":
-                value["value"] = "b" + _NOT_IN_LABEL.sub("_", value["value"])
-            elif canonical_booleans and value.get("datatype") == _BOOLEAN:
-                value["value"] = _CANONICAL_BOOLEANS.get(value["value"], value["value"])
-    solutions = ox.parse_query_results(json.dumps(document).encode(), format=_SOLUTIONS_WIRE_FORMAT)
-    variables = [variable.value for variable in solutions.variables]
-    return QueryResult("select", variables=variables, payload=solutions.serialize(format=_SOLUTIONS_WIRE_FORMAT))
-
-
-def _graph_result(body: bytes, rdf_format: ox.RdfFormat, *, canonical_booleans: bool = False) -> QueryResult:
-    """Return an RDF graph answer as a QueryResult in N-Triples."""
-    triples = [quad.triple for quad in ox.parse(body, format=rdf_format)]
-    if canonical_booleans:
-        triples = [ox.Triple(t.subject, t.predicate, _canonical_boolean(t.object)) for t in triples]
-    return QueryResult("graph", payload=ox.serialize(triples, format=_TRIPLES_WIRE_FORMAT))
-
-
-def _canonical_boolean(term):
-    if isinstance(term, ox.Literal) and term.datatype.value == _BOOLEAN and term.value in _CANONICAL_BOOLEANS:
-        return ox.Literal(_CANONICAL_BOOLEANS[term.value], datatype=term.datatype)
-    return term
-
-
-def _parses(sparql: str, what: str) -> bool:
-    """Return whether rdflib's SPARQL 1.1 parser reads a query or update (asked only after a 400)."""
-    from rdflib.plugins.sparql.algebra import translateQuery, translateUpdate
-    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
-
-    # The engine may have been sent pragmas ("define ...") before the client's text.
-    text = re.sub(r"^(define [^\n]*\n)+", "", sparql)
-    try:
-        if what == "query":
-            translateQuery(parseQuery(text))
-        else:
-            translateUpdate(parseUpdate(text))
-    except Exception:  # pyparsing's ParseException, rdflib's bare Exception for an unknown prefix
-        return False
-    return True
-
-
-def _first_line(text: str) -> str:
-    """Return the first non-empty line of an engine's error text, shortened."""
-    line = next((line.strip() for line in text.splitlines() if line.strip()), "no reason given")
-    return line[:300]
 
 
 def _has_base(sparql: str) -> bool:
