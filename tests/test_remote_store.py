@@ -181,6 +181,30 @@ def test_default_graph_is_the_merge_where_a_shared_triple_counts_once(engine_fix
     store.close()
 
 
+DATASET_CASES = [
+    # (query, default-graph-uri list, named-graph-uri list)
+    ("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", ["ONTOLOGY"], None),
+    ("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", ["ONTOLOGY"], None),
+    ("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", None, ["ONTOLOGY"]),
+    ("SELECT (COUNT(*) AS ?n) FROM <ONTOLOGY> WHERE { ?s ?p ?o }", None, None),
+    ("SELECT (COUNT(*) AS ?n) FROM <ONTOLOGY> WHERE { GRAPH ?g { ?s ?p ?o } }", None, None),
+    ("SELECT (COUNT(*) AS ?n) FROM NAMED <ONTOLOGY> WHERE { ?s ?p ?o }", None, None),
+    ("SELECT (COUNT(*) AS ?n) FROM NAMED <ONTOLOGY> WHERE { GRAPH ?g { ?s ?p ?o } }", None, None),
+]
+
+
+@pytest.mark.parametrize("store_fixture", ["oxigraph_store", "virtuoso_store"])
+def test_dataset_of_a_request_or_a_query_is_as_in_the_embedded_store(store_fixture, embedded, request):
+    store = request.getfixturevalue(store_fixture)
+    ontology = next(iri for iri in embedded.named_graphs() if iri.endswith("/ontology"))
+    for sparql, defaults, named in DATASET_CASES:
+        sparql = sparql.replace("ONTOLOGY", ontology)
+        options = {"default_graph_uris": [ontology] if defaults else None,
+                   "named_graph_uris": [ontology] if named else None}
+        expected = embedded.query(sparql, **options).rows[0]["n"].value
+        assert store.query(sparql, **options).rows[0]["n"].value == expected, (sparql, defaults, named)
+
+
 def _describe_with_blank_nodes(embedded) -> str:
     """Return a resource whose description reaches blank nodes."""
     rows = embedded.query("SELECT ?s WHERE { ?s ?p ?b FILTER(isIRI(?s) && isBlank(?b)) } ORDER BY ?s LIMIT 1").rows

@@ -220,11 +220,20 @@ class RemoteStore(SparqlStore):
     def _dataset_parameters(self, sparql, default_graph_uris, named_graph_uris) -> list[tuple[str, str]]:
         """Return the protocol's dataset parameters that give the query the embedded store's dataset."""
         if default_graph_uris or named_graph_uris:
+            # A list left out is empty (SPARQL 1.1 Protocol 2.1.4): an unstored graph stands for it,
+            # since an engine given no list takes all its graphs (Virtuoso does for named graphs).
             defaults = list(default_graph_uris or []) or [EMPTY_GRAPH]
-            return [("default-graph-uri", iri) for iri in defaults] + [
-                ("named-graph-uri", iri) for iri in named_graph_uris or []]
-        if any(word.upper() == "FROM" for word in keywords(sparql)):
-            return []  # the query's own FROM / FROM NAMED
+            named = list(named_graph_uris or []) or [EMPTY_GRAPH]
+            return [("default-graph-uri", iri) for iri in defaults] + [("named-graph-uri", iri) for iri in named]
+        words = [word.upper() for word in keywords(sparql)]
+        if "FROM" in words:  # the query's own FROM / FROM NAMED
+            pairs = list(zip(words, words[1:] + [""]))
+            from_named = any(word == "FROM" and following == "NAMED" for word, following in pairs)
+            if not from_named and self._is_virtuoso():
+                # After FROM without FROM NAMED, Virtuoso offers all its graphs to GRAPH ?g, where
+                # the query's dataset has none; it adds protocol graphs to the query's own.
+                return [("named-graph-uri", EMPTY_GRAPH)]
+            return []
         return [("default-graph-uri", UNION_GRAPH)] + [
             ("named-graph-uri", iri) for iri in self.named_graphs()]
 
