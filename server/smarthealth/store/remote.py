@@ -103,7 +103,9 @@ class RemoteStore(SparqlStore):
         self.default_timeout_s = timeout_s
         self.max_result_bytes = max_result_bytes
         self.name = f"SPARQL back end {public_url(query_url)}"
-        self.engine: str | None = None  # from the Server header, e.g. "Virtuoso/07.20.3229"
+        #: The engine, from the Server header of its first answer (e.g. "Virtuoso/07.20.3229"):
+        #: Virtuoso's differences are handled only when it says it is Virtuoso.
+        self.engine: str | None = None
         self._session = requests.Session()
         if user:
             self._session.auth = ChallengeAuth(user, password or "")
@@ -126,7 +128,8 @@ class RemoteStore(SparqlStore):
         except requests.RequestException as error:
             raise BadGateway(f"the {self.name} could not be reached",
                              detail=f"{type(error).__name__}: {error}") from None
-        self.engine = self.engine or response.headers.get("Server")
+        if self.engine is None:  # "" when the engine does not say (then no engine's quirks apply)
+            self.engine = response.headers.get("Server", "")
         if response.status_code == 400:
             reason = first_line(response.text)
             sparql = dict(arguments.get("data") or []).get(what)
