@@ -2,13 +2,13 @@
 
 Modules, one per role: ``base`` (the interface), ``oxigraph`` (the embedded store), ``workers``
 (query worker processes), ``execute`` (running SPARQL on a pyoxigraph store), ``results``
-(query results and their formats), ``remote`` (any SPARQL 1.1 engine over HTTP) with ``remote_http``
-(credentials, reading its answers), ``publish``
-(loading a dataset into such an engine).
+(query results and their formats), ``remote`` (any SPARQL 1.1 engine over HTTP), ``remote_http``
+(its credentials and answers), ``publish`` (loading a dataset into such an engine).
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from ..sparql_text import add_using_clauses, clear_silently, keywords, query_form
@@ -53,9 +53,7 @@ def open_remote_store(
     max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES,
 ):
     """Open a store on a SPARQL 1.1 engine (credentials: SMARTHEALTH_REMOTE_USER and _PASSWORD)."""
-    import os
-
-    from .remote import RemoteStore
+    from .remote import RemoteStore  # imported here: requests is not needed by the embedded store
 
     return RemoteStore(
         query_url,
