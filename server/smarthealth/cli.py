@@ -21,6 +21,7 @@ COMMANDS = {
     "serve": "smarthealth.web.cli:serve",
     "query": "smarthealth.saved.cli:query",
     "align": "smarthealth.federation.cli:align",
+    "publish": "smarthealth.store.cli:publish",
 }
 
 log = logging.getLogger("smarthealth")

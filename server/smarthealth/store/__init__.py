@@ -2,11 +2,13 @@
 
 Modules, one per role: ``base`` (the interface), ``oxigraph`` (the embedded store), ``workers``
 (query worker processes), ``execute`` (running SPARQL on a pyoxigraph store), ``results``
-(query results and their formats).
+(query results and their formats), ``remote`` (any SPARQL 1.1 engine over HTTP), ``remote_http``
+(its credentials and answers), ``publish`` (loading a dataset into such an engine).
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from ..sparql_text import add_using_clauses, clear_silently, query_form
@@ -46,10 +48,33 @@ def open_store(
     return store
 
 
+def open_remote_store(
+    query_url: str,
+    *,
+    update_url: str | None = None,
+    gsp_url: str | None = None,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+    max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES,
+    service_allowlist: frozenset[str] = frozenset(),
+):
+    """Open a store on a SPARQL 1.1 engine (credentials: SMARTHEALTH_REMOTE_USER and _PASSWORD)."""
+    from .remote import RemoteStore  # imported here: requests is not needed by the embedded store
+
+    return RemoteStore(
+        query_url,
+        update_url=update_url,
+        gsp_url=gsp_url,
+        user=os.environ.get("SMARTHEALTH_REMOTE_USER") or None,
+        password=os.environ.get("SMARTHEALTH_REMOTE_PASSWORD") or None,
+        timeout_s=timeout_s,
+        max_result_bytes=max_result_bytes,
+        service_allowlist=service_allowlist,
+    )
+
 
 __all__ = [
     "DATA_GRAPH_PREFIX", "DEFAULT_MAX_RESULT_BYTES", "DEFAULT_TIMEOUT_S", "DEFAULT_WORKER_MEMORY_BYTES",
     "GRAPH_FORMATS", "RDF_FORMATS_BY_EXTENSION", "RESULTS_FORMATS", "MergedDatasets", "OxigraphStore",
     "QueryResult", "SparqlStore", "add_using_clauses", "clear_silently", "data_graph_iri",
-    "merge_union_into_default_graph", "open_store", "query_form", "rdf_format_for",
+    "merge_union_into_default_graph", "open_remote_store", "open_store", "query_form", "rdf_format_for",
 ]

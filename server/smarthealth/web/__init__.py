@@ -32,6 +32,13 @@ MAX_QUERIES_PER_CLIENT SMARTHEALTH_MAX_QUERIES_PER_CLIENT queries one client may
                                                 429 with Retry-After)
 PROXY_HOPS         SMARTHEALTH_PROXY_HOPS       reverse proxies in front whose X-Forwarded-For
                                                 names the client (default 0: the address)
+REMOTE             SMARTHEALTH_REMOTE           SPARQL query endpoint of an engine to serve from
+                                                instead of the embedded store (DATA, STORE and
+                                                WORKERS then do not apply; see the README)
+REMOTE_UPDATE      SMARTHEALTH_REMOTE_UPDATE    its update endpoint (none: updates are refused)
+REMOTE_GSP         SMARTHEALTH_REMOTE_GSP       its Graph Store Protocol endpoint
+(credentials)      SMARTHEALTH_REMOTE_USER,     user and password for the engine (HTTP Digest or
+                   SMARTHEALTH_REMOTE_PASSWORD  Basic, as it asks); environment only
 SPARQL_STORE       (none)                       a ready ``SparqlStore`` to serve instead of
                                                 opening one (tests, embedding)
 ================== ============================ ==================================================
@@ -68,6 +75,7 @@ from ..store import (
     DEFAULT_TIMEOUT_S,
     DEFAULT_WORKER_MEMORY_BYTES,
     SparqlStore,
+    open_remote_store,
     open_store,
 )
 
@@ -85,6 +93,9 @@ DEFAULTS = {
     "MAX_REQUEST_BYTES": 1_000_000,
     "MAX_RESULT_BYTES": DEFAULT_MAX_RESULT_BYTES,
     "WORKER_MEMORY_BYTES": DEFAULT_WORKER_MEMORY_BYTES,
+    "REMOTE": None,
+    "REMOTE_UPDATE": None,
+    "REMOTE_GSP": None,
     "SPARQL_STORE": None,
     "MAX_QUERIES_PER_CLIENT": None,
     "PROXY_HOPS": 0,
@@ -113,6 +124,9 @@ ENVIRONMENT = {
     "WORKER_MEMORY_BYTES": ("SMARTHEALTH_WORKER_MEMORY_BYTES", int),
     "MAX_QUERIES_PER_CLIENT": ("SMARTHEALTH_MAX_QUERIES_PER_CLIENT", int),
     "PROXY_HOPS": ("SMARTHEALTH_PROXY_HOPS", int),
+    "REMOTE": ("SMARTHEALTH_REMOTE", str),
+    "REMOTE_UPDATE": ("SMARTHEALTH_REMOTE_UPDATE", str),
+    "REMOTE_GSP": ("SMARTHEALTH_REMOTE_GSP", str),
 }
 
 
@@ -214,6 +228,15 @@ def _allowlist(values) -> frozenset[str]:
 
 def _open_configured_store(config) -> SparqlStore:
     """Open the store the configuration asks for, building the graph when nothing else is given."""
+    if config["REMOTE"]:
+        return _closing_at_exit(open_remote_store(
+            config["REMOTE"],
+            update_url=config["REMOTE_UPDATE"],
+            gsp_url=config["REMOTE_GSP"],
+            timeout_s=float(config["TIMEOUT"]),
+            max_result_bytes=int(config["MAX_RESULT_BYTES"]),
+            service_allowlist=config["SERVICE_ALLOWLIST"],
+        ))
     data = [Path(path) for path in config["DATA"] or []]
     store_dir = Path(config["STORE"]) if config["STORE"] else None
     options = {

@@ -51,7 +51,15 @@ WORKER_BOOT_ERROR = 3
 )
 @click.option("--threads", default=16, show_default=True, type=int,
               help="Request threads of the web process (requests mostly wait for a query worker).")
-def serve(host, port, store_dir, data_paths, timeout, workers, allowed_services, threads):
+@click.option("--remote", "remote_url", metavar="URL",
+              help="Serve from this SPARQL 1.1 query endpoint of an engine (Virtuoso, Fuseki, GraphDB, "
+              "QLever, oxigraph serve) instead of the embedded store; load it with `smarthealth publish`.")
+@click.option("--remote-update", "remote_update_url", metavar="URL",
+              help="The engine's SPARQL update endpoint (without it, updates are refused).")
+@click.option("--remote-gsp", "remote_gsp_url", metavar="URL",
+              help="The engine's Graph Store Protocol endpoint.")
+def serve(host, port, store_dir, data_paths, timeout, workers, allowed_services, threads,
+          remote_url, remote_update_url, remote_gsp_url):
     """Serve the graph over the SPARQL 1.1 Protocol (updates need SMARTHEALTH_UPDATE_TOKEN)."""
     config = {}
     if data_paths:
@@ -64,7 +72,15 @@ def serve(host, port, store_dir, data_paths, timeout, workers, allowed_services,
         config["WORKERS"] = workers
     if allowed_services:
         config["SERVICE_ALLOWLIST"] = list(allowed_services)
-    if not data_paths and not store_dir:
+    if remote_url:
+        if data_paths or store_dir:
+            raise click.UsageError("--remote serves the engine's data: drop --data and --store")
+        config["REMOTE"] = remote_url
+    if remote_update_url:
+        config["REMOTE_UPDATE"] = remote_update_url
+    if remote_gsp_url:
+        config["REMOTE_GSP"] = remote_gsp_url
+    if not data_paths and not store_dir and not remote_url:
         # Build here, once, so that a build error is reported plainly before any server starts.
         from . import _built_dataset
 
