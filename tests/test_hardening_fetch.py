@@ -83,6 +83,10 @@ QUERY_TEMPLATES = [
     "SELECT * {{ \\u0053ERVICE <{url}> {{ ?s ?p ?o }} }}",
     "SELECT * {{ OPTIONAL {{ ?s ?p 'x\\u0027 }} SERVICE <{url}> {{ ?s ?p ?o }} }}",
     "SELECT * {{ OPTIONAL {{ ?s ?p 'x\\u0027 . ?s ?p ' }} SERVICE <{url}> {{ ?s ?p ?o }} # '",
+    # The issue's attack, complete for both readers: rdflib saw a string up to the last quote and
+    # closed the groups after it; Oxigraph saw a comment there and ran the SERVICE.
+    "SELECT * {{ OPTIONAL {{ ?s ?p 'x\\u0027 . ?s ?p ' }} SERVICE <{url}> {{ ?s ?p ?o }} # ' }}\n}}",
+    'SELECT * {{ OPTIONAL {{ ?s ?p "x\\u0022 . ?s ?p " }} SERVICE <{url}> {{ ?s ?p ?o }} # " }}\n}}',
     "SELECT * {{ ?s ?p \"x\\u0022 }} SERVICE <{url}> {{ ?s ?p ?o }} # \"",
     "SELECT * {{ SERVICE \\u003C{url}> {{ ?s ?p ?o }} }}",
     "SELECT * {{ SERVICE <ESCAPED_URL> {{ ?s ?p ?o }} }}",
