@@ -23,6 +23,11 @@ MAX_RESULT_BYTES   SMARTHEALTH_MAX_RESULT_BYTES  largest query result (default 1
                                                 one is refused with 400: add a LIMIT)
 WORKER_MEMORY_BYTES SMARTHEALTH_WORKER_MEMORY_BYTES memory (address space) of one query worker
                                                 (default 2 GB; past it the query gets a 503)
+BASE_IRI           SMARTHEALTH_BASE_IRI         base IRI of instance data; ``/id/{key}`` answers for
+                                                ``BASE_IRI + key`` (default the project's base)
+PUBLIC_URL         SMARTHEALTH_PUBLIC_URL       the server's own public base URL, used in the
+                                                dataset descriptions and links; unset: the URL
+                                                root of each request
 SPARQL_STORE       (none)                       a ready ``SparqlStore`` to serve instead of
                                                 opening one (tests, embedding)
 ================== ============================ ==================================================
@@ -53,6 +58,7 @@ from pathlib import Path
 
 from flask import Flask, current_app, g, request
 
+from ..config import DEFAULT_BASE_IRI
 from ..errors import SmartHealthError
 from ..store import (
     DEFAULT_MAX_RESULT_BYTES,
@@ -77,6 +83,8 @@ DEFAULTS = {
     "MAX_RESULT_BYTES": DEFAULT_MAX_RESULT_BYTES,
     "WORKER_MEMORY_BYTES": DEFAULT_WORKER_MEMORY_BYTES,
     "SPARQL_STORE": None,
+    "BASE_IRI": DEFAULT_BASE_IRI,
+    "PUBLIC_URL": None,
 }
 
 
@@ -99,6 +107,8 @@ ENVIRONMENT = {
     "MAX_REQUEST_BYTES": ("SMARTHEALTH_MAX_REQUEST_BYTES", int),
     "MAX_RESULT_BYTES": ("SMARTHEALTH_MAX_RESULT_BYTES", int),
     "WORKER_MEMORY_BYTES": ("SMARTHEALTH_WORKER_MEMORY_BYTES", int),
+    "BASE_IRI": ("SMARTHEALTH_BASE_IRI", str),
+    "PUBLIC_URL": ("SMARTHEALTH_PUBLIC_URL", str),
 }
 
 
@@ -159,6 +169,13 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+
+    from . import downloads, entity_pages, linked_data, ontology_docs
+
+    app.register_blueprint(linked_data.bp)
+    app.register_blueprint(entity_pages.bp)
+    app.register_blueprint(ontology_docs.bp)
+    app.register_blueprint(downloads.bp)
     return app
 
 

@@ -1,0 +1,23 @@
+"""The server's own public addresses: PUBLIC_URL when configured, else the request's URL root.
+
+Descriptions of the service (Service Description, VoID, DCAT) name the server's addresses. Taken
+from the request they would echo whatever Host header a client sends; behind a proxy or a w3id.org
+redirect the deployment sets PUBLIC_URL and the descriptions no longer depend on the request.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, request
+
+
+def public_root() -> str:
+    """Return the public base URL of the server, without a trailing slash."""
+    configured = current_app.config.get("PUBLIC_URL")
+    if configured:
+        return str(configured).rstrip("/")
+    return request.url_root.rstrip("/")
+
+
+def site_url(path: str) -> str:
+    """Return the public URL of a path of this server (``path`` starts with ``/``)."""
+    return public_root() + path
