@@ -5,6 +5,7 @@ the documents that state it and their quotations, n-ary records as one line, dis
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import pyoxigraph as ox
 from rdflib.namespace import DCTERMS
@@ -109,6 +110,8 @@ class Value:
     external: bool = False
     language: str | None = None
     sources: list[Source] = field(default_factory=list)
+    #: For an n-ary record: its parts, each a link or a literal.
+    parts: list["Value"] = field(default_factory=list)
 
 
 @dataclass
@@ -260,32 +263,45 @@ class EntityView:
         return [(GROUPS[key], group_rows) for key, group_rows in rows.items() if group_rows]
 
     def record(self, node) -> tuple[str, Row | None]:
-        """Return one n-ary record (membership, amount, observation) as a single row."""
+        """Return one n-ary record (membership, amount, observation) as one line of linked parts."""
         types = set(self.d.types(node))
         if str(OWL.NegativePropertyAssertion) in types:
             return "memberships", None  # shown by the membership with isMember false
-        parts = []
-        for quad in dict.fromkeys(q.triple for q in self.d.about(node)):
-            predicate = quad.predicate.value
-            if predicate in HEAD_PROPERTIES or quad.object == self.entity:
+        facts = {q.predicate.value: q.object for q in self.d.about(node)}
+        parts: list[Value] = []
+        shown = set(HEAD_PROPERTIES)
+        if S + "amount" in facts:
+            amount = facts[S + "amount"].value
+            try:
+                amount = f"{Decimal(amount):,}"
+            except ArithmeticError:
+                pass
+            currency = facts.get(S + "currency")
+            parts.append(Value(f"{amount} {self.label(currency) if currency else ''}".strip()))
+            shown |= {S + "amount", S + "currency"}
+        for predicate, obj in facts.items():
+            if predicate in shown or obj == self.entity:
                 continue
-            value = self.value(quad.object, self.sources(quad.subject, quad.predicate, quad.object))
-            value.text = f"{self.property_label(predicate)}: {value.text}"
+            value = self.value(obj)
+            if predicate == S + "isMember":
+                if obj.value == "true":
+                    continue
+                value = Value("NOT a member (the source says no)")
+            elif predicate == O + "role":
+                value.text = f"as {value.text}"
+            elif predicate not in (O + "member", O + "organization", S + "fundingKind", S + "indicator"):
+                value.text = f"{self.property_label(predicate)} {value.text}"
             parts.append(value)
-        sources = self.sources(node, ox.NamedNode(str(RDF.type)), next(
-            (q.object for q in self.d.about(node) if q.predicate.value == str(RDF.type)), None))
+        type_term = next((q.object for q in self.d.about(node) if q.predicate.value == str(RDF.type)), None)
+        sources = self.sources(node, ox.NamedNode(str(RDF.type)), type_term)
         if str(ORG.Membership) in types:
             group, title = "memberships", "membership"
-            if any(v.text == "is member: false" or v.text.endswith(": false") for v in parts):
-                title = "membership (NOT a member, as the source says)"
         elif str(SMH.IndicatorObservation) in types:
             group, title = "indicators", "observation"
         else:
             group, title = "funding", "amount"
-        for part in parts:
-            part.sources = []
         href, _ = self.link(node.value)
-        return group, Row(title, [Value(" · ".join(p.text for p in parts), href, sources=sources)])
+        return group, Row(title, [Value("record", href, parts=parts, sources=sources)])
 
     def disagreements(self) -> list[Disagreement]:
         """Return the properties for which two documents give different values."""

@@ -136,6 +136,12 @@ def page_url(iri: str) -> str | None:
     return None
 
 
+@bp.app_template_global("local_href")
+def local_href(iri: str) -> str | None:
+    """Return this server's page about an IRI of ours (for links in tables), else None."""
+    return page_url(iri)
+
+
 def document_url(key: str, media_type: str) -> str:
     """Return the address of the document about ``key`` in one format."""
     return url_for("linked_data.document", key=f"{key}.{MEDIA_TYPE_EXTENSIONS[media_type]}")
