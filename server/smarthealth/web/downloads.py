@@ -180,8 +180,9 @@ def dcat():
 @bp.get("/about")
 def void_page():
     """Show the dataset's VoID description for people: counts, graphs, links to the RDF."""
-    from .describe import statistics, void_description
+    from .describe import endpoint_url, service_description, statistics, void_description
 
-    text = void_description().serialize(format="turtle")
-    return render_template("about.html", stats=statistics(), void_turtle=text)
+    return render_template(
+        "about.html", stats=statistics(), void_turtle=void_description().serialize(format="turtle"),
+        service_turtle=service_description().serialize(format="turtle"), endpoint=endpoint_url())
 
