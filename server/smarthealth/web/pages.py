@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 from flask import Blueprint, current_app, make_response, render_template
+from rdflib import Literal
 
 from ..config import Settings
 from ..errors import SmartHealthError
@@ -75,6 +76,19 @@ def default_query(base_iri: str) -> str:
     return prefix_block(base_iri) + "\n" + DEFAULT_QUERY_BODY
 
 
+def completion_queries(base_iri: str) -> dict[str, str]:
+    """Return the SPARQL the editor's completers send to this server (classes, properties, our things)."""
+    return {
+        "class": "SELECT DISTINCT ?iri WHERE { { ?iri a <http://www.w3.org/2002/07/owl#Class> } "
+                 "UNION { [] a ?iri } FILTER(isIRI(?iri)) }",
+        "property": "SELECT DISTINCT ?iri WHERE { { ?iri a <http://www.w3.org/2002/07/owl#ObjectProperty> } UNION "
+                    "{ ?iri a <http://www.w3.org/2002/07/owl#DatatypeProperty> } UNION { [] ?iri [] } FILTER(isIRI(?iri)) }",
+        # The base IRI is the server's own setting, written as a typed literal by rdflib.
+        "entities": "SELECT DISTINCT ?iri WHERE { ?iri <http://www.w3.org/2000/01/rdf-schema#label> [] "
+                    f"FILTER(STRSTARTS(STR(?iri), {Literal(base_iri).n3()})) }}",
+    }
+
+
 @bp.get("/")
 def query_page():
     """Render the SPARQL query page with the saved questions as ready examples."""
@@ -97,6 +111,7 @@ def query_page():
         "baseIri": base,
         "defaultQuery": default_query(base),
         "ownNamespaces": [base, str(SMH), str(SMHV), "https://w3id.org/smart-health/ontology"],
+        "completionQueries": completion_queries(base),
     }
     page = render_template(
         "query.html", queries=queries, page_data=page_data, catalog_error=catalog_error,

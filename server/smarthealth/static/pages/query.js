@@ -13,6 +13,7 @@
   // ---- completions from this server (the stock ones ask prefix.cc and LOV, which the page's
   // policy blocks) ----------------------------------------------------------------------------
   var Yasqe = Yasgui.Yasqe;
+  var RDFS_LABEL = pageData.prefixes.rdfs + "label";
 
   function localSelect(sparql) {
     return fetch(endpoint, {
@@ -43,15 +44,10 @@
       }));
     },
   }));
-  Yasqe.registerAutocompleter(localCompleter("class",
-    "SELECT DISTINCT ?iri WHERE { { ?iri a <http://www.w3.org/2002/07/owl#Class> } UNION { [] a ?iri } FILTER(isIRI(?iri)) }"));
-  Yasqe.registerAutocompleter(localCompleter("property",
-    "SELECT DISTINCT ?iri WHERE { { ?iri a <http://www.w3.org/2002/07/owl#ObjectProperty> } UNION " +
-    "{ ?iri a <http://www.w3.org/2002/07/owl#DatatypeProperty> } UNION { [] ?iri [] } FILTER(isIRI(?iri)) }"));
+  Yasqe.registerAutocompleter(localCompleter("class", pageData.completionQueries["class"]));
+  Yasqe.registerAutocompleter(localCompleter("property", pageData.completionQueries.property));
   // Our own things by prefixed name (region:BE2, organisation:imec...), anywhere but a variable.
-  Yasqe.registerAutocompleter(Object.assign(localCompleter("entities",
-    "SELECT DISTINCT ?iri WHERE { ?iri <http://www.w3.org/2000/01/rdf-schema#label> [] " +
-    "FILTER(STRSTARTS(STR(?iri), \"" + pageData.baseIri + "\")) }"), {
+  Yasqe.registerAutocompleter(Object.assign(localCompleter("entities", pageData.completionQueries.entities), {
     isValidCompletionPosition: function (yasqe) {
       var token = yasqe.getCompleteToken();
       var colon = token.string.indexOf(":");
@@ -70,7 +66,7 @@
       return rows.length > 0 && rows.every(function (row) {
         var term = row[name];
         return !term || (term.type !== "uri" && term.value !== "" && !isNaN(Number(term.value))
-          && !/(gYear|date|time)/i.test(term.datatype || ""));
+          && !/(gYear|date|time)$/i.test(term.datatype || ""));
       }) && rows.some(function (row) { return row[name]; });
     }).slice(0, 1);
   };
@@ -123,7 +119,7 @@
     var statements = this.yasr.results.getStatements().slice(0, 400);
     var elements = [], nodes = {}, labels = {};
     statements.forEach(function (st) {
-      if (st.predicate.value === "http://www.w3.org/2000/01/rdf-schema#label" && st.object.termType === "Literal") {
+      if (st.predicate.value === RDFS_LABEL && st.object.termType === "Literal") {
         labels[st.subject.value] = st.object.value;
       }
     });
@@ -137,7 +133,7 @@
       return id;
     }
     statements.forEach(function (st, index) {
-      if (st.predicate.value === "http://www.w3.org/2000/01/rdf-schema#label") { return; }
+      if (st.predicate.value === RDFS_LABEL) { return; }
       elements.push({ data: { id: "e" + index, source: node(st.subject), target: node(st.object),
         label: shortName({ type: "uri", value: st.predicate.value }) } });
     });
@@ -202,7 +198,7 @@
     caption.textContent = parameter.name + (parameter.required ? " (required)" : "");
     wrapper.appendChild(caption);
     var input;
-    var choices = parameter.enum || (parameter.datatype === "http://www.w3.org/2001/XMLSchema#boolean" ? ["true", "false"] : null);
+    var choices = parameter.enum || (parameter.datatype === pageData.prefixes.xsd + "boolean" ? ["true", "false"] : null);
     if (choices) {
       input = document.createElement("select");
       var none = document.createElement("option");
