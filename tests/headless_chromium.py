@@ -128,13 +128,17 @@ class Browser:
                 errors.append(f"{params['entry'].get('text')} ({params['entry'].get('url', '')})")
         return errors
 
-    def screenshot(self, name: str) -> Path:
-        """Save a full-page PNG under test-artefacts/screenshots/ and return its path."""
-        metrics = self.call("Page.getLayoutMetrics")["cssContentSize"]
-        width = self.evaluate("window.innerWidth")
-        height = min(int(metrics["height"]), 6000)
-        shot = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=True,
-                         clip={"x": 0, "y": 0, "width": width, "height": height, "scale": 1})
+    def screenshot(self, name: str, selector: str | None = None) -> Path:
+        """Save a PNG of the full page (or of one element) under test-artefacts/screenshots/."""
+        if selector:
+            box = self.evaluate(f"(() => {{ const r = document.querySelector({json.dumps(selector)}).getBoundingClientRect();"
+                                " return {x: r.left + scrollX, y: r.top + scrollY, width: r.width, height: r.height}; })()")
+            clip = {**box, "scale": 1}
+        else:
+            metrics = self.call("Page.getLayoutMetrics")["cssContentSize"]
+            clip = {"x": 0, "y": 0, "width": self.evaluate("window.innerWidth"),
+                    "height": min(int(metrics["height"]), 6000), "scale": 1}
+        shot = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=True, clip=clip)
         ARTEFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTEFACTS / f"{name}.png"
         path.write_bytes(base64.b64decode(shot["data"]))

@@ -63,3 +63,20 @@ def test_home_page_leads_to_a_region_in_two_clicks(browser, live_server):
     browser.wait_for("location.pathname === '/doc/region/BE2.html'")
     browser.wait_for("document.readyState === 'complete' && document.querySelector('h1')")
     assert browser.evaluate("document.querySelector('h1').textContent") == "Flanders"
+
+
+@pytest.mark.parametrize("key, name, expected", [
+    ("region/BE2", "neighbourhood-region-BE2", "company (28)"),
+    ("initiative/s3p4pm", "neighbourhood-initiative-s3p4pm", "Flanders"),
+])
+def test_entity_page_draws_its_neighbourhood(browser, live_server, key, name, expected):
+    browser.open(f"{live_server}/id/{key}")
+    browser.wait_for("window.smarthealthNeighbourhood")
+    labels = browser.evaluate("window.smarthealthNeighbourhood.nodes().map(n => n.data('label'))")
+    assert expected in labels
+    assert len(labels) <= 32, "a picture of more than ~30 nodes does not help"
+    assert browser.evaluate("document.querySelector('#neighbourhood canvas') !== null")
+    browser.screenshot(name, ".neighbourhood-section")
+    assert browser.console_errors() == []
+    clickable = browser.evaluate("window.smarthealthNeighbourhood.nodes().filter(n => n.data('href')).length")
+    assert clickable >= len(labels) - 1

@@ -105,7 +105,8 @@ def describe(store, iri: str, *, timeout_s: float = 30.0) -> EntityDescription:
         return description
 
     neighbours = _other_ends(quads, entity)
-    naming = _statements(store, neighbours, LABEL_PROPERTIES + (str(PROV.wasDerivedFrom),), timeout_s)
+    # Names, kinds and helix roles of the neighbours (the page groups and draws them), and their provenance links.
+    naming = _statements(store, neighbours, LABEL_PROPERTIES + (str(PROV.wasDerivedFrom), str(SMH.helixRole)), timeout_s)
     quads += naming
     typed = EntityDescription(iri, naming)
     nary = [node for node in neighbours if NARY_CLASSES.intersection(typed.types(node))]

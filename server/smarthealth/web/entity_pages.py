@@ -14,7 +14,7 @@ from ..config import ONTOLOGY_IRI
 from ..namespaces import SMH
 from . import get_state
 from .entity_graph import EntityDescription, source_documents
-from .entity_view import EXTERNAL_AUTHORITIES, EntityView
+from .entity_view import EXTERNAL_AUTHORITIES, EntityView, neighbourhood
 
 bp = Blueprint("entity_pages", __name__, template_folder="../templates")
 
@@ -86,7 +86,8 @@ def render_entity(description: EntityDescription) -> str:
 
     formats = {extension: _alternate_url(description.iri, media_type)
                for extension, media_type in EXTENSIONS.items() if extension != "html"}
-    return render_template("entity.html", view=view, iri=description.iri, formats=formats)
+    return render_template("entity.html", view=view, iri=description.iri, formats=formats,
+                           picture=neighbourhood(view))
 
 
 def render_not_found(iri: str) -> str:
