@@ -123,3 +123,17 @@ def test_the_editor_stays_usable_at_800_pixels(browser, live_server):
     assert top < 1000, f"the editor starts below the first screen ({top} px)"
     browser.screenshot("query-page-800px")
     assert browser.console_errors() == []
+
+
+def test_a_syntax_error_reads_as_one_line_with_the_prefix_hint(browser, live_server):
+    browser.open(f"{live_server}/")
+    browser.wait_for("window.smarthealthQueryPage")
+    text = "SELECT * WHERE { id:region/BE2 ?p ?o }"
+    browser.evaluate(f"(() => {{ window.smarthealthQueryPage.yasgui.addTab(true); "
+                     f"window.smarthealthQueryPage.yasgui.getTab().getYasqe().setValue({json.dumps(text)}); return true; }})()")
+    browser.evaluate("window.smarthealthQueryPage.yasgui.getTab().getYasqe().query().catch(() => true).then(() => true)")
+    browser.wait_for("document.querySelector('.readable-error')")
+    message = browser.evaluate("document.querySelector('.readable-error').textContent")
+    assert message.startswith("Syntax error at line 1, column ") and "\n" not in message
+    assert "write region:KEY with PREFIX region: <https://w3id.org/smart-health/id/region/>" in message
+    browser.screenshot("query-page-syntax-error")

@@ -17,6 +17,8 @@ each statement; triple formats give their union.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -205,10 +207,30 @@ def _check_iri(iri: str) -> None:
         raise BadRequest(f"not a valid IRI: {iri!r} ({error})") from None
 
 
+#: Entity descriptions kept per application (least recently used dropped first).
+ENTITY_CACHE_SIZE = 256
+
+
 def entity_description(iri: str) -> EntityDescription:
-    """Return the description of an IRI, cached per data generation."""
+    """Return the description of an IRI, kept for the current data generation.
+
+    Not in the shared per-generation cache: that one is small and cleared when full, and a crawl
+    over entity pages would push the dataset statistics out of it.
+    """
     state = get_state()
-    return state.cached(("entity", iri), lambda: describe(state.store, iri))
+    cache: OrderedDict = current_app.extensions.setdefault("smarthealth-entities", OrderedDict())
+    lock = current_app.extensions.setdefault("smarthealth-entities-lock", threading.Lock())
+    key = (state.store.generation, iri)
+    with lock:
+        if key in cache:
+            cache.move_to_end(key)
+            return cache[key]
+    description = describe(state.store, iri)
+    with lock:
+        cache[key] = description
+        while len(cache) > ENTITY_CACHE_SIZE:
+            cache.popitem(last=False)
+    return description
 
 
 def _describe_response(iri: str, media_type: str) -> Response:

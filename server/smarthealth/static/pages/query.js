@@ -184,6 +184,41 @@
     }
   });
 
+  // ---- syntax errors in one readable line (the endpoint's message lists every expected token) --
+  function readableError(message, queryText) {
+    var match = /malformed query: error at (\d+):(\d+)/.exec(message);
+    if (!match) { return null; }
+    var line = Number(match[1]), column = Number(match[2]);
+    var lineText = (queryText.split("\n")[line - 1] || "");
+    var before = lineText.slice(Math.max(0, column - 25), column - 1).trim();
+    var text = "Syntax error at line " + line + ", column " + column + (before ? ", after “" + before + "”" : "") + ".";
+    var idUse = /(^|[\s{(;,.])id:([A-Za-z-]+)\//.exec(lineText);
+    if (idUse) {
+      text += " “id:" + idUse[2] + "/…” is MODEL.md's shorthand, not SPARQL: write " + idUse[2] + ":KEY" +
+        (pageData.kindPrefixes[idUse[2]] ? " with PREFIX " + idUse[2] + ": <" + pageData.kindPrefixes[idUse[2]] + ">" : "") + ".";
+    }
+    return text;
+  }
+
+  new MutationObserver(function () {
+    document.querySelectorAll("#yasgui .errorResult:not([data-tidied])").forEach(function (box) {
+      // YASR fills the box after creating it: wait until the endpoint's message is in.
+      var text = readableError(box.textContent, yasgui.getTab().getYasqe().getValue());
+      if (!text) { return; }
+      box.setAttribute("data-tidied", "true");
+      var summary = document.createElement("p");
+      summary.className = "readable-error";
+      summary.textContent = text;
+      var details = document.createElement("details");
+      var label = document.createElement("summary");
+      label.textContent = "The endpoint's full message";
+      details.appendChild(label);
+      while (box.firstChild) { details.appendChild(box.firstChild); }
+      box.appendChild(summary);
+      box.appendChild(details);
+    });
+  }).observe(document.getElementById("yasgui"), { childList: true, subtree: true });
+
   // ---- saved questions: a form with the API's parameters, answered by the API -------------------
   var form = document.getElementById("question-form");
   var fields = document.getElementById("question-fields");
