@@ -137,3 +137,15 @@ def test_a_syntax_error_reads_as_one_line_with_the_prefix_hint(browser, live_ser
     assert message.startswith("Syntax error at line 1, column ") and "\n" not in message
     assert "write region:KEY with PREFIX region: <https://w3id.org/smart-health/id/region/>" in message
     browser.screenshot("query-page-syntax-error")
+
+
+def test_an_iri_in_the_result_table_opens_this_servers_page(browser, live_server):
+    browser.open(f"{live_server}/")
+    browser.wait_for("window.smarthealthQueryPage")
+    browser.evaluate("(() => { window.smarthealthQueryPage.yasgui.addTab(true); return true; })()")
+    browser.evaluate("window.smarthealthQueryPage.yasgui.getTab().getYasqe().query().then(() => true)")
+    browser.wait_for("document.querySelector('.yasr_results a[href^=\"https://w3id.org/smart-health/id/region/\"]')")
+    browser.evaluate("document.querySelector('.yasr_results a[href^=\"https://w3id.org/smart-health/id/region/\"]').click()")
+    browser.wait_for("location.pathname.startsWith('/doc/region/')")
+    browser.wait_for("document.readyState === 'complete' && document.querySelector('h1')")
+    assert browser.evaluate("location.pathname.endsWith('.html')")

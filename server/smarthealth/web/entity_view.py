@@ -218,6 +218,8 @@ class EntityView:
     def value(self, term, sources=None) -> Value:
         if isinstance(term, ox.Literal):
             return Value(term.value, language=term.language or None, sources=sources or [])
+        if isinstance(term, ox.BlankNode):
+            return Value("(an unnamed node)", sources=sources or [])
         href, external = self.link(term.value)
         return Value(self.label(term), href, external, sources=sources or [])
 
