@@ -67,9 +67,8 @@ def test_a_saved_question_with_its_form(query_page, live_server):
     assert query_page.console_errors() == []
 
 
-def test_the_default_query_answers_regions_and_charts_them(browser, live_server):
-    browser.open(f"{live_server}/")
-    browser.wait_for("window.smarthealthQueryPage")
+def test_the_default_query_answers_regions_and_charts_them(query_page):
+    browser = query_page
     browser.evaluate("(() => { const tab = window.smarthealthQueryPage.yasgui.addTab(true); return true; })()")
     text = browser.evaluate("window.smarthealthQueryPage.yasgui.getTab().getYasqe().getValue()")
     assert "PREFIX region:" in text and "PREFIX organisation:" in text and "SELECT ?region ?name" in text
@@ -83,13 +82,12 @@ def test_the_default_query_answers_regions_and_charts_them(browser, live_server)
     assert browser.console_errors() == []
 
 
-def test_a_construct_answer_draws_as_a_graph(browser, live_server):
+def test_a_construct_answer_draws_as_a_graph(query_page):
     construct = ("PREFIX smh: <https://w3id.org/smart-health/ontology#>\n"
                  "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
                  "PREFIX region: <https://w3id.org/smart-health/id/region/>\n"
                  "CONSTRUCT { ?actor smh:basedIn region:NL4 ; rdfs:label ?name } WHERE { ?actor smh:basedIn region:NL4 ; rdfs:label ?name }")
-    browser.open(f"{live_server}/")
-    browser.wait_for("window.smarthealthQueryPage")
+    browser = query_page
     browser.evaluate(f"(() => {{ const tab = window.smarthealthQueryPage.yasgui.addTab(true); "
                      f"window.smarthealthQueryPage.yasgui.getTab().getYasqe().setValue({json.dumps(construct)}); return true; }})()")
     browser.evaluate("window.smarthealthQueryPage.yasgui.getTab().getYasqe().query().then(() => true)")
@@ -125,9 +123,8 @@ def test_the_editor_stays_usable_at_800_pixels(browser, live_server):
     assert browser.console_errors() == []
 
 
-def test_a_syntax_error_reads_as_one_line_with_the_prefix_hint(browser, live_server):
-    browser.open(f"{live_server}/")
-    browser.wait_for("window.smarthealthQueryPage")
+def test_a_syntax_error_reads_as_one_line_with_the_prefix_hint(query_page):
+    browser = query_page
     text = "SELECT * WHERE { id:region/BE2 ?p ?o }"
     browser.evaluate(f"(() => {{ window.smarthealthQueryPage.yasgui.addTab(true); "
                      f"window.smarthealthQueryPage.yasgui.getTab().getYasqe().setValue({json.dumps(text)}); return true; }})()")
@@ -139,9 +136,9 @@ def test_a_syntax_error_reads_as_one_line_with_the_prefix_hint(browser, live_ser
     browser.screenshot("query-page-syntax-error")
 
 
-def test_an_iri_in_the_result_table_opens_this_servers_page(browser, live_server):
-    browser.open(f"{live_server}/")
-    browser.wait_for("window.smarthealthQueryPage")
+def test_an_iri_in_the_result_table_opens_this_servers_page(query_page):
+    # Last: it leaves the query page.
+    browser = query_page
     browser.evaluate("(() => { window.smarthealthQueryPage.yasgui.addTab(true); return true; })()")
     browser.evaluate("window.smarthealthQueryPage.yasgui.getTab().getYasqe().query().then(() => true)")
     browser.wait_for("document.querySelector('.yasr_results a[href^=\"https://w3id.org/smart-health/id/region/\"]')")
