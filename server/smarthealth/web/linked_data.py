@@ -246,7 +246,7 @@ def _describe_response(iri: str, media_type: str) -> Response:
 
         body = render_entity(description)
     else:
-        body = serialize(description, media_type, document=request.base_url)
+        body = serialize(description, media_type)
     response = Response(body, content_type=content_type(media_type))
     response.headers["Link"] = ", ".join(
         f'<{_alternate_url(iri, other)}>; rel="alternate"; type="{other}"'
@@ -262,7 +262,7 @@ def _alternate_url(iri: str, media_type: str) -> str:
     return url_for("linked_data.resource", uri=iri, format=MEDIA_TYPE_EXTENSIONS[media_type])
 
 
-def serialize(description: EntityDescription, media_type: str, *, document: str | None = None) -> bytes:
+def serialize(description: EntityDescription, media_type: str) -> bytes:
     """Return the description in an RDF format; triple formats get the union of the graphs."""
     rdf_format, keeps_graphs = RDF_FORMATS[media_type]
     statements = description.quads if keeps_graphs else description.triples()

@@ -143,6 +143,7 @@
     cytoscape({
       container: holder, elements: elements,
       layout: { name: "cose", animate: false },
+      maxZoom: 1.2,
       style: [
         { selector: "node", style: { label: "data(label)", "font-size": 10, "background-color": "#0b4f6c", width: 14, height: 14 } },
         { selector: "node[?literal]", style: { shape: "round-rectangle", "background-color": "#9bb7c9" } },
