@@ -165,3 +165,29 @@ def test_resource_refuses_what_it_cannot_describe_with_a_reason(live_server, uri
     answer = get(f"{live_server}/resource", "text/turtle", params={"uri": uri})
     assert answer.status_code == status
     assert answer.text.strip()
+
+
+@pytest.mark.parametrize(
+    "accept, expected",
+    [
+        ("text/turtle;q=0, */*;q=0.5", "text/html"),
+        ("application/rdf+xml;q=0.3, application/n-triples;q=0.7, text/html;q=0.5", "application/n-triples"),
+        ("text/*", "text/html"),
+        ("application/trig, application/n-quads;q=0.9", "application/trig"),
+        ("text/plain", "application/n-triples"),
+        ("", "text/html"),
+    ],
+)
+def test_negotiation_honours_quality_values(accept, expected):
+    from smarthealth.web.linked_data import negotiate
+
+    assert negotiate(accept) == expected
+
+
+@pytest.mark.parametrize("accept", ["image/png", "application/pdf;q=1, text/turtle;q=0"])
+def test_negotiation_refuses_when_nothing_fits(accept):
+    from smarthealth.errors import NotAcceptable
+    from smarthealth.web.linked_data import negotiate
+
+    with pytest.raises(NotAcceptable, match="offered"):
+        negotiate(accept)

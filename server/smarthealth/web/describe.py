@@ -170,7 +170,7 @@ def void_description() -> Graph:
     graph.add((dataset, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
     base_iri = current_app.config.get("BASE_IRI") or Settings().base_iri
     graph.add((dataset, VOID.uriSpace, Literal(base_iri)))
-    graph.add((dataset, VOID.uriLookupEndpoint, Literal(site_url("/resource?uri="))))
+    graph.add((dataset, VOID.uriLookupEndpoint, URIRef(site_url("/resource?uri="))))
     from .downloads import DUMP_FORMATS, dump_url
 
     for extension in DUMP_FORMATS:
