@@ -153,3 +153,11 @@ def test_saved_query_tables_link_iris_to_this_servers_pages(live_server):
     assert not [href for href in hrefs if href.startswith("https://w3id.org/smart-health/")]
     titles = [link.get("title", "") for link in table.links if link.get("href", "").startswith("/id/")]
     assert all(title.startswith(BASE) for title in titles), "the full IRI stays visible as the link's title"
+
+
+@pytest.mark.parametrize("path", ["/doc/region/BE2.html", "/browse", "/ontology", "/downloads"])
+def test_pages_load_nothing_from_other_hosts(live_server, path):
+    answer = requests.get(f"{live_server}{path}", timeout=30)
+    policy = answer.headers.get("Content-Security-Policy", "")
+    assert "default-src 'self'" in policy and "script-src 'self'" in policy
+    assert not re.search(r'(src|href)="https?://(?!127\.0\.0\.1)[^"]*\.(js|css)"', answer.text)

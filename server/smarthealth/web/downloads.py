@@ -24,9 +24,10 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, XSD
 
 from ..namespaces import PREFIXES
 from . import get_state
-from .public_urls import site_url
+from .public_urls import add_page_headers, site_url
 
 bp = Blueprint("downloads", __name__, template_folder="../templates")
+bp.after_request(add_page_headers)
 
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 DUMP_NAME = "smart-health"

@@ -13,10 +13,12 @@ from flask import Blueprint, abort, render_template, request
 from ..config import ONTOLOGY_IRI
 from ..namespaces import SMH
 from . import get_state
+from .public_urls import add_page_headers
 from .entity_graph import EntityDescription, source_documents
 from .entity_view import EXTERNAL_AUTHORITIES, EntityView, neighbourhood
 
 bp = Blueprint("entity_pages", __name__, template_folder="../templates")
+bp.after_request(add_page_headers)
 
 #: Longest search answer shown.
 SEARCH_LIMIT = 100

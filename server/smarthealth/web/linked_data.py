@@ -30,9 +30,11 @@ from ..config import DEFAULT_BASE_IRI, ONTOLOGY_IRI
 from ..errors import BadRequest, NotAcceptable
 from ..namespaces import PREFIXES, SMH, SMHV
 from . import get_state
+from .public_urls import add_page_headers
 from .entity_graph import EntityDescription, describe
 
 bp = Blueprint("linked_data", __name__)
+bp.after_request(add_page_headers)
 
 HTML = "text/html"
 

@@ -18,8 +18,10 @@ from ..config import ONTOLOGY_IRI
 from ..errors import NotAcceptable
 from ..namespaces import PREFIXES, SMH, SMHV
 from . import get_state
+from .public_urls import add_page_headers
 
 bp = Blueprint("ontology_docs", __name__, template_folder="../templates")
+bp.after_request(add_page_headers)
 
 #: File extension -> media type; the first is the default for browsers.
 FILE_FORMATS = {
