@@ -15,7 +15,8 @@ from ..namespaces import SMH
 from . import get_state
 from .public_urls import add_page_headers
 from .entity_graph import EntityDescription, source_documents
-from .entity_view import EXTERNAL_AUTHORITIES, EntityView, neighbourhood
+from .entity_view import EntityView
+from .neighbourhood import neighbourhood
 
 bp = Blueprint("entity_pages", __name__, template_folder="../templates")
 bp.after_request(add_page_headers)
@@ -76,7 +77,7 @@ def link(iri: str) -> tuple[str, bool]:
     local = page_url(iri)
     if local is not None:
         return local, False
-    if iri.startswith(EXTERNAL_AUTHORITIES) or not iri.startswith("urn:"):
+    if not iri.startswith("urn:"):  # NUTS, EU authority tables, W3C terms: another site
         return iri, True
     return f"{request.script_root}/resource?uri={iri}", False
 
