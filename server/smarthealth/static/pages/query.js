@@ -316,11 +316,18 @@
     var query = byName[name];
     if (!query) { return null; }
     current = query;
-    yasgui.addTab(true, {
-      name: query.name,
-      yasqe: { value: query.text },
-      requestConfig: { endpoint: endpoint, method: "POST" },
-    }, { avoidDuplicateTabs: true });
+    var tab = yasgui.getTab();
+    if (tab && Object.prototype.hasOwnProperty.call(byName, tab.getName())) {
+      // One tab for saved questions: going through them does not pile up tabs.
+      tab.setName(query.name);
+      tab.setQuery(query.text);
+    } else {
+      yasgui.addTab(true, {
+        name: query.name,
+        yasqe: { value: query.text },
+        requestConfig: { endpoint: endpoint, method: "POST" },
+      }, { avoidDuplicateTabs: true });
+    }
     document.getElementById("question-title").textContent = query.summary;
     fields.innerHTML = "";
     query.parameters.forEach(function (parameter) { fields.appendChild(parameterInput(parameter)); });
