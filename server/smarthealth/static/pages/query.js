@@ -172,6 +172,8 @@
     persistenceId: "smarthealth-query-page-2",
     endpointCatalogueOptions: { getData: function () { return [{ endpoint: endpoint }]; } },
     yasqe: { value: pageData.defaultQuery },
+    // Result tables show our IRIs as region:BE2, organisation:imec... (merged with the query's own).
+    yasr: { prefixes: pageData.prefixes },
   });
 
   // Our own IRIs in results open this server's page about them, not the w3id.org address.
