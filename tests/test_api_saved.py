@@ -68,7 +68,8 @@ def test_answer_by_content_negotiation(live_server, accept, content_type):
             BASE + "region/NL2", BASE + "region/DEE"}
     elif content_type == "text/html":
         assert "<table>" in body and body.count("<tr>") == 3  # header + 2 rows
-        assert f'href="{BASE}region/NL2"' in body and "Saxony-Anhalt" in body
+        # IRIs link to this server's page about them (issue 9); the full IRI is the link's title.
+        assert 'href="/id/region/NL2"' in body and f'title="{BASE}region/NL2"' in body and "Saxony-Anhalt" in body
     else:
         assert "NL2" in body and "DEE" in body
 

@@ -102,7 +102,7 @@ def test_page_lists_every_saved_query(parts, catalog, page):
     shown_text = html.unescape(page.text)
     for query in catalog:
         assert query.summary in shown_text, f"the summary of {query.name} is not shown"
-    embedded = json.loads("".join(parts.json_blocks))
+    embedded = json.loads("".join(parts.json_blocks))["saved"]
     assert {item["name"]: item["text"] for item in embedded} == {
         query.name: query.text for query in catalog
     }

@@ -139,13 +139,17 @@ def text_table(result, *, base_iri: str | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def html_cell(text: str, iri: str | None, language: str | None = None) -> str:
-    """Return the escaped HTML of one table cell, a link when the value is an IRI."""
+def html_cell(text: str, iri: str | None, language: str | None = None, href: str | None = None) -> str:
+    """Return the escaped HTML of one table cell, a link when the value is an IRI.
+
+    ``href`` is where the link goes when that is not the IRI itself (this server's page about it).
+    """
     if language:
         return f'<span lang="{html.escape(language, quote=True)}">{html.escape(text)}</span>'
     if iri is None:
         return html.escape(text)
-    return f'<a href="{html.escape(iri, quote=True)}" title="{html.escape(iri, quote=True)}">{html.escape(text)}</a>'
+    target = html.escape(href or iri, quote=True)
+    return f'<a href="{target}" title="{html.escape(iri, quote=True)}">{html.escape(text)}</a>'
 
 
 def serialize(result, media_type: str, *, base_iri: str | None = None) -> bytes:

@@ -39,6 +39,11 @@ REMOTE_UPDATE      SMARTHEALTH_REMOTE_UPDATE    its update endpoint (none: updat
 REMOTE_GSP         SMARTHEALTH_REMOTE_GSP       its Graph Store Protocol endpoint
 (credentials)      SMARTHEALTH_REMOTE_USER,     user and password for the engine (HTTP Digest or
                    SMARTHEALTH_REMOTE_PASSWORD  Basic, as it asks); environment only
+BASE_IRI           SMARTHEALTH_BASE_IRI         base IRI of instance data; ``/id/{key}`` answers for
+                                                ``BASE_IRI + key`` (default the project's base)
+PUBLIC_URL         SMARTHEALTH_PUBLIC_URL       the server's own public base URL, used in the
+                                                dataset descriptions and links; unset: the URL
+                                                root of each request
 SPARQL_STORE       (none)                       a ready ``SparqlStore`` to serve instead of
                                                 opening one (tests, embedding)
 ================== ============================ ==================================================
@@ -69,6 +74,7 @@ from pathlib import Path
 
 from flask import Flask, current_app, g, request
 
+from ..config import DEFAULT_BASE_IRI
 from ..errors import SmartHealthError
 from ..store import (
     DEFAULT_MAX_RESULT_BYTES,
@@ -99,6 +105,8 @@ DEFAULTS = {
     "SPARQL_STORE": None,
     "MAX_QUERIES_PER_CLIENT": None,
     "PROXY_HOPS": 0,
+    "BASE_IRI": DEFAULT_BASE_IRI,
+    "PUBLIC_URL": None,
 }
 
 
@@ -127,6 +135,8 @@ ENVIRONMENT = {
     "REMOTE": ("SMARTHEALTH_REMOTE", str),
     "REMOTE_UPDATE": ("SMARTHEALTH_REMOTE_UPDATE", str),
     "REMOTE_GSP": ("SMARTHEALTH_REMOTE_GSP", str),
+    "BASE_IRI": ("SMARTHEALTH_BASE_IRI", str),
+    "PUBLIC_URL": ("SMARTHEALTH_PUBLIC_URL", str),
 }
 
 
@@ -190,6 +200,13 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+
+    from . import downloads, entity_pages, linked_data, ontology_docs
+
+    app.register_blueprint(linked_data.bp)
+    app.register_blueprint(entity_pages.bp)
+    app.register_blueprint(ontology_docs.bp)
+    app.register_blueprint(downloads.bp)
     return app
 
 

@@ -8,14 +8,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from flask import Blueprint, Response, current_app, request, url_for
+from flask import Blueprint, Response, current_app, redirect, request, url_for
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, VOID, XSD
 
 from ..config import Settings
 from ..namespaces import SMH, SMHV
 from . import get_state
-from .protocol import MEDIA_TYPES, content_type_header, negotiate_description
+from .public_urls import site_url
+from .protocol import MEDIA_TYPES, content_type_header, negotiate_description, prefers_html
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
@@ -102,11 +103,18 @@ def statistics() -> Statistics:
 
 
 def endpoint_url() -> str:
-    return url_for("sparql.endpoint", _external=True)
+    """Return the public URL of the SPARQL endpoint (PUBLIC_URL, else the request's URL root)."""
+    return site_url(url_for("sparql.endpoint", _external=False)[len(request.script_root):])
 
 
 def void_url() -> str:
-    return url_for("describe.void", _external=True)
+    """Return the public URL of the VoID description."""
+    return site_url(url_for("describe.void", _external=False)[len(request.script_root):])
+
+
+#: Entities named as void:exampleResource (one per main kind, where the graph holds it).
+EXAMPLE_RESOURCES = ("region/BE2", "organisation/imec", "initiative/s3p4pm", "project/regmed-xb",
+                     "programme/horizon-europe")
 
 
 def service_description() -> Graph:
@@ -171,7 +179,18 @@ def void_description() -> Graph:
         "quotation of its source document.", lang="en")))
     graph.add((dataset, VOID.sparqlEndpoint, URIRef(endpoint_url())))
     graph.add((dataset, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
-    graph.add((dataset, VOID.uriSpace, Literal(Settings().base_iri)))
+    base_iri = current_app.config.get("BASE_IRI") or Settings().base_iri
+    graph.add((dataset, VOID.uriSpace, Literal(base_iri)))
+    graph.add((dataset, VOID.uriLookupEndpoint, URIRef(site_url("/resource?uri="))))
+    from .downloads import DUMP_FORMATS, dump_url
+
+    for extension in DUMP_FORMATS:
+        graph.add((dataset, VOID.dataDump, URIRef(dump_url(extension))))
+        graph.add((dataset, VOID.dataDump, URIRef(dump_url(extension, compressed=True))))
+    for key in EXAMPLE_RESOURCES:
+        example = base_iri + key
+        if _is_known(example):
+            graph.add((dataset, VOID.exampleResource, URIRef(example)))
     graph.add((dataset, VOID.vocabulary, URIRef(str(SMH))))
     graph.add((dataset, VOID.vocabulary, URIRef(str(SMHV))))
     for media_type in ("text/turtle", "application/trig", "application/n-quads", "application/ld+json"):
@@ -205,6 +224,12 @@ def void_description() -> Graph:
     return graph
 
 
+def _is_known(iri: str) -> bool:
+    """Return whether the graph holds a statement about an IRI."""
+    query = "SELECT ?thing WHERE { ?thing ?p ?o } LIMIT 1"
+    return bool(get_state().store.query(query, substitutions={"thing": URIRef(iri)}, timeout_s=30).rows)
+
+
 def _new_graph() -> Graph:
     graph = Graph()
     graph.bind("sd", SD)
@@ -219,7 +244,7 @@ def _new_graph() -> Graph:
 def _rdf_response(kind: str, build, format_parameter: tuple[str, ...]) -> Response:
     """Serialise a description in the negotiated RDF format, once per generation and format."""
     media_type = negotiate_description(request.headers.get("Accept"), format_parameter)
-    key = (kind, media_type, request.host_url)
+    key = (kind, media_type, site_url("/"))
     body = get_state().cached(key, lambda: build().serialize(format=RDFLIB_FORMATS[media_type], encoding="utf-8"))
     response = Response(body, content_type=content_type_header(media_type))
     response.headers["Vary"] = "Accept"
@@ -233,5 +258,10 @@ def service_description_response(format_parameter: tuple[str, ...] = ()) -> Resp
 
 @bp.route("/.well-known/void")
 def void() -> Response:
-    """Describe the dataset with VoID."""
+    """Describe the dataset with VoID (a browser asking for a page is sent to /about)."""
+    formats = tuple(request.args.getlist("format"))
+    if not formats and prefers_html(request.headers.get("Accept")):
+        response = redirect(url_for("downloads.void_page"), code=303)
+        response.headers["Vary"] = "Accept"
+        return response
     return _rdf_response("void", void_description, tuple(request.args.getlist("format")))

@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 from flask import Blueprint, current_app, make_response, render_template
+from rdflib import Literal
 
 from ..config import Settings
 from ..errors import SmartHealthError
@@ -54,16 +55,66 @@ def _saved_queries() -> tuple[list, str | None]:
         return [], str(error)
 
 
+#: The query a new tab opens with: an answer worth reading, with a number to chart.
+DEFAULT_QUERY_BODY = """
+# Regions and the number of organisations and initiatives based in each.
+SELECT ?region ?name (COUNT(DISTINCT ?actor) AS ?actors) WHERE {
+  ?region a smh:Region ;
+          rdfs:label ?name .
+  FILTER(langMatches(lang(?name), "en"))
+  OPTIONAL { ?actor smh:basedIn ?region }
+}
+GROUP BY ?region ?name
+ORDER BY DESC(?actors)
+"""
+
+
+def default_query(base_iri: str) -> str:
+    """Return the default query with the PREFIX block of the project's vocabularies and kinds."""
+    from .query_prefixes import prefix_block
+
+    return prefix_block(base_iri) + "\n" + DEFAULT_QUERY_BODY
+
+
+def completion_queries(base_iri: str) -> dict[str, str]:
+    """Return the SPARQL the editor's completers send to this server (classes, properties, our things)."""
+    return {
+        "class": "SELECT DISTINCT ?iri WHERE { { ?iri a <http://www.w3.org/2002/07/owl#Class> } "
+                 "UNION { [] a ?iri } FILTER(isIRI(?iri)) }",
+        "property": "SELECT DISTINCT ?iri WHERE { { ?iri a <http://www.w3.org/2002/07/owl#ObjectProperty> } UNION "
+                    "{ ?iri a <http://www.w3.org/2002/07/owl#DatatypeProperty> } UNION { [] ?iri [] } FILTER(isIRI(?iri)) }",
+        # The base IRI is the server's own setting, written as a typed literal by rdflib.
+        "entities": "SELECT DISTINCT ?iri WHERE { ?iri <http://www.w3.org/2000/01/rdf-schema#label> [] "
+                    f"FILTER(STRSTARTS(STR(?iri), {Literal(base_iri).n3()})) }}",
+    }
+
+
 @bp.get("/")
 def query_page():
     """Render the SPARQL query page with the saved questions as ready examples."""
+    from ..namespaces import SMH, SMHV
+    from ..saved.openapi import describe_query
+    from .linked_data import base_iri
+    from .query_prefixes import all_prefixes, kind_prefixes
+
     queries, catalog_error = _saved_queries()
-    saved = [
-        {"name": query.name, "summary": query.summary, "text": query.text}
-        for query in queries
-    ]
+    base = base_iri()
+    saved = []
+    for query in queries:
+        described = describe_query(query, base_iri=base)
+        saved.append({"name": query.name, "summary": query.summary, "text": query.text,
+                      "parameters": described.get("parameters", [])})
+    page_data = {
+        "saved": saved,
+        "prefixes": all_prefixes(base),
+        "kindPrefixes": kind_prefixes(base),
+        "baseIri": base,
+        "defaultQuery": default_query(base),
+        "ownNamespaces": [base, str(SMH), str(SMHV), "https://w3id.org/smart-health/ontology"],
+        "completionQueries": completion_queries(base),
+    }
     page = render_template(
-        "query.html", queries=queries, saved_queries=saved, catalog_error=catalog_error,
+        "query.html", queries=queries, page_data=page_data, catalog_error=catalog_error,
     )
     response = make_response(page)
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
