@@ -1,8 +1,10 @@
 """Fair shares of the query workers: one client cannot keep every worker busy.
 
-Each client may run at most ``MAX_QUERIES_PER_CLIENT`` queries at once (SPARQL and saved queries);
-past that it gets 429 Too Many Requests with ``Retry-After``, while other clients keep getting
-answers. A client is the holder of the update token when the request shows it, else the remote
+Each client may run at most ``MAX_QUERIES_PER_CLIENT`` queries at once (SPARQL and saved queries).
+A further query of the same client waits for one of them, briefly (``CLIENT_WAIT_S``; a page that
+sends a few small queries together is served one after the other), and past that, or when too
+many of its requests already wait, gets 429 Too Many Requests with ``Retry-After``; other clients
+keep getting answers. A waiting request holds a request thread, not a query worker. A client is the holder of the update token when the request shows it, else the remote
 address (behind a reverse proxy, set ``PROXY_HOPS`` so that the address is the proxy's client's,
 read from ``X-Forwarded-For``).
 """
@@ -20,35 +22,51 @@ from ..errors import TooManyRequests
 
 #: Seconds a refused client is asked to wait before it tries again.
 RETRY_AFTER_S = 2
+#: Seconds a client's query waits for one of the client's own running queries to finish.
+CLIENT_WAIT_S = 2.0
+#: Requests of one client that may wait at once (each holds one of the web process's threads).
+MAX_WAITING_PER_CLIENT = 4
 
 
 class ClientSlots:
-    """How many queries each client runs right now, with a cap per client."""
+    """How many queries each client runs and has waiting right now, with a cap per client."""
 
-    def __init__(self, per_client: int):
+    def __init__(self, per_client: int, wait_s: float = CLIENT_WAIT_S):
         self.per_client = per_client
+        self.wait_s = wait_s
         self._running: collections.Counter[str] = collections.Counter()
-        self._lock = threading.Lock()
+        self._waiting: collections.Counter[str] = collections.Counter()
+        self._changed = threading.Condition()
 
     @contextlib.contextmanager
     def slot(self, client: str):
         """Hold one of the client's query slots while the block runs, or raise TooManyRequests."""
-        with self._lock:
+        with self._changed:
             if self._running[client] >= self.per_client:
-                raise TooManyRequests(
-                    f"this client already runs {self.per_client} "
-                    f"quer{'y' if self.per_client == 1 else 'ies'} at once; wait for "
-                    f"{'it' if self.per_client == 1 else 'one'} to finish",
-                    retry_after_s=RETRY_AFTER_S,
-                )
+                if self._waiting[client] >= MAX_WAITING_PER_CLIENT:
+                    raise self._refusal()
+                self._waiting[client] += 1
+                try:
+                    free = self._changed.wait_for(lambda: self._running[client] < self.per_client, self.wait_s)
+                finally:
+                    self._waiting[client] -= 1
+                if not free:
+                    raise self._refusal()
             self._running[client] += 1
         try:
             yield
         finally:
-            with self._lock:
+            with self._changed:
                 self._running[client] -= 1
-                if not self._running[client]:
-                    del self._running[client]
+                self._changed.notify_all()
+
+    def _refusal(self) -> TooManyRequests:
+        plural = self.per_client != 1
+        return TooManyRequests(
+            f"this client already runs {self.per_client} quer{'ies' if plural else 'y'} at once; "
+            f"wait for {'one' if plural else 'it'} to finish",
+            retry_after_s=RETRY_AFTER_S,
+        )
 
 
 def client_key() -> str:
