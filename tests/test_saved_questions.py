@@ -234,13 +234,18 @@ def test_q06_network_memberships_including_no(answer):
     "Northern Sparsely Populated Area (NSPA)? no", "Baltic Sea MacroRegion? no", "Danube
     MacroRegion? no", "Alpine MacroRegion? no", "Regions4PM region? no", "ERAPerMed?  no",
     "Central Europe? no", "MedTech4Europe? no"; yes: Euregha, PM region according EC, S3MedTech,
-    S3P4PM, CEBR, ERRIN, Vanguard Initiative, S3ClusSport; "1M+Genome initiative? country level member"."""
+    S3P4PM, CEBR, ERRIN, Vanguard Initiative, S3ClusSport; "1M+Genome initiative? country level member".
+    003 (not yet members, participation proposed): "Er is in Vlaanderen een grote capaciteit om deel te
+    nemen aan het biobank initiatief BBMRI, aan de translationele onderzoeksinfrastructuur EATRIS of aan
+    de klinische onderzoeksinfrastructuur ECRIN"."""
     rows = answer("network-memberships", region="BE2")
     negative = {row["initiative"] for row in rows if row["isMember"] == "false"}
     positive = {row["initiative"] for row in rows if row["isMember"] == "true"}
+    proposed = ids("initiative", "bbmri", "eatris", "ecrin")
     assert negative == ids("initiative", "icpermed", "adriatic-ionian-strategy", "eit-health-innostars",
                            "nspa", "baltic-sea-strategy", "danube-strategy", "alpine-strategy",
-                           "regions4permed", "erapermed", "interreg-central-europe", "medtech4europe")
+                           "regions4permed", "erapermed", "interreg-central-europe", "medtech4europe") | proposed
+    assert {row["role"] for row in rows if row["initiative"] in proposed} == {f"{SMHV}membership-role/prospective"}
     assert ids("initiative", "euregha", "ec-pm-regions", "s3-medtech", "s3p4pm", "cebr", "errin",
                "vanguard-initiative", "s3clussport", "one-million-genomes", "smart-health-pilot") <= positive
     genome = {row["role"] for row in rows if row["initiative"] == f"{BASE}initiative/one-million-genomes"}
