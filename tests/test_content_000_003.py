@@ -172,6 +172,11 @@ NAMED = [
      "de uitbouw van ‘Genomics Flanders’, een genoomdatabank in Vlaanderen."),
     (NOTE, "organisation/flanders-cell-gene-hub", "Infrastructure", "Flanders Cell and Gene Hub (proposed)", "Flanders Cell en Gene Hub",
      "7.4 Actie 4 Flanders Cell en Gene Hub - RegMed XB/VL"),
+    (NOTE, "policy-document/doelgroepbevraging-2020", "PolicyDocument",
+     "Gap analysis and target-group survey (Inovigate and PwC, 2020)", "Gapanalyse en doelgroepbevraging",
+     "Door Inovigate en PWC werd in 2020 een doelgroepbevraging uitgevoerd"),
+    (NOTE, "programme/ibn", "FundingProgramme", "Innovative business networks (IBN)", "Innovatief bedrijfsnetwerk (IBN)",
+     "In 2018 werd een innovatief bedrijfsnetwerk (IBN) flanders.health opgestart"),
     (NOTE, "organisation/genomics-england", "Organisation", "Genomics England", None,
      "Genomics England, Estland, Finland en IJsland zijn de koplopers in Europa"),
     # 003: regions and countries, GTI zones
@@ -217,6 +222,8 @@ LINKS = [
     (DECK, "event/plenary-brussels-2026-06", SMH.status, SMHV["status/tentative"]),
     (DECK, "event/plenary-thuringia-2026-09", SMH.status, SMHV["status/tentative"]),
     (DECK, "programme/i3-strand-2b", DCTERMS_PART, "programme/i3"),
+    # "Ghent, Maastricht & Lecco (joint events with the S3P MedTech Partnership)"
+    (DECK, "event/plenary-ghent-2024-04", SMH.coOrganisedWith, "initiative/s3-medtech"),
     (DECK, "initiative/s3-cop-demonstration-service", ORG.subOrganizationOf, "initiative/s3-cop"),
     (DECK, "organisation/dg-rtd", ORG.subOrganizationOf, "organisation/european-commission"),
     (NOTE, "policy-document/rapport-economisch-relancecomite-2020", DCTERMS_DATE, Literal("2020-07-14", datatype=XSD_DATE)),
@@ -240,6 +247,8 @@ LINKS = [
     (NOTE, "region/kempen", SMH.partOfRegion, "region/BE2"),
     (NOTE, "organisation/genomics-england", SMH.basedIn, "region/england"),
     (NOTE, "project/human-brain-project", SMH.participant, "organisation/fwo"),
+    (NOTE, "programme/ibn", SMH.managedBy, "organisation/vlaio"),
+    (NOTE, "policy-document/doelgroepbevraging-2020", DCTERMS_CREATOR, "organisation/pwc"),
     (NOTE, "event/flanders-care-participatiefora", SMH.organisedBy, "initiative/flanders-care"),
     # "de vier universitaire ziekenhuizen in Leuven, Gent, Antwerpen en Brussel"
     (NOTE, "organisation/uz-gent", SMH.locatedIn, "place/ghent"),
