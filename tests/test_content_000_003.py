@@ -210,7 +210,6 @@ LINKS = [
     (DECK, "event/solid-symposium-2026", SMH.startDate, Literal("2026", datatype=XSD_YEAR)),
     (DECK, "event/s3-cop-annual-conference-2026", SMH.organisedBy, "initiative/s3-cop"),
     (DECK, "event/plp-peer-review-east-netherlands", SMH.organisedBy, "initiative/interreg-plp"),
-    (DECK, "event/plp-peer-review-east-netherlands", ASSOCIATED, "region/NL2"),
     # "two Peer Reviews scheduled in 2026 (Maastricht and Noord-Brabant)"
     (DECK, "event/plp-peer-review-noord-brabant-2026", SMH.locatedIn, "place/noord-brabant"),
     (DECK, "place/noord-brabant", SMH.basedIn, "region/NL41"),
@@ -256,8 +255,34 @@ LINKS = [
     (NOTE, "organisation/elixir-hub-ghent", SMH.locatedIn, "place/ghent"),
 ]
 
+# (graph, agent path, role, event or project path); passages in the curated records
+INVOLVEMENTS = [
+    # "The East Netherlands region successfully submitted an application for a PLP Peer Review"
+    (DECK, "region/NL2", "initiator", "event/plp-peer-review-east-netherlands"),
+    (DECK, "initiative/interreg-plp", "organiser", "event/plp-peer-review-east-netherlands"),
+    # "Ghent, Maastricht & Lecco (joint events with the S3P MedTech Partnership)"
+    (DECK, "initiative/s3-medtech", "co-organiser", "event/plenary-ghent-2024-04"),
+    (NOTE, "organisation/fwo", "partner", "project/human-brain-project"),
+]
+
+# (graph, figure owner path, measure, numeric value or date text, passage); a comment never replaces these
+FIGURES = [
+    (NOTE, "policy-document/rapport-economisch-relancecomite-2020", "count", "11", "Er werden 11 aanbevelingen geformuleerd"),
+    (NOTE, "organisation/economisch-relance-adviescomite", "count", "6", "een van de zes fundamentele bouwstenen"),
+    (NOTE, "policy-document/one-million-genomes-declaration", "country-count", "13", "door 13 EU-lidstaten ondertekend"),
+    (NOTE, "policy-document/one-million-genomes-declaration", "country-count", "22", "Inmiddels tekenden 22 landen de intentieverklaring"),
+    (NOTE, "policy-document/one-million-genomes-declaration", "time-horizon", "2022", "dat ze tegen 2022 minstens één miljoen"),
+    (NOTE, "region/BE", "amount", "3400000000", "producten in België EUR 3,4 miljard"),
+    (NOTE, "region/BE", "job-count", "38500", "een directe tewerkstelling van 38.500 werknemers"),
+    (NOTE, "region/BE", "job-count", "121000", "op meer dan 121.000 jobs"),
+    (NOTE, "organisation/genomics-flanders", "count", "20000", "Een genoomcollectie van 20 000 individuen is significant"),
+]
+
 # (graph, member path, organisation path, role, isMember); passages in the curated records
 MEMBERSHIPS = [
+    # "relance comités die door de Vlaamse Regering n.a.v. de COVID-19 pandemie werden opgericht"
+    (NOTE, "organisation/flemish-government", "organisation/economisch-relance-adviescomite", "initiator", True),
+    (NOTE, "organisation/flemish-government", "organisation/maatschappelijk-relancecomite", "initiator", True),
     (NOTE, "region/BE2", "initiative/bbmri", "prospective", False),
     (NOTE, "region/BE2", "initiative/eatris", "prospective", False),
     (NOTE, "region/BE2", "initiative/ecrin", "prospective", False),
@@ -319,6 +344,27 @@ def test_membership_is_stated(graphs, stem, member, organisation, role, is_membe
     assert _quotes(graph, node)
     shortcut = (URIRef(ID + member), ORG.memberOf, URIRef(ID + organisation)) in graph
     assert shortcut is is_member
+
+
+@pytest.mark.parametrize("stem, agent, role, target", INVOLVEMENTS, ids=[f"{row[1]}--{row[2]}" for row in INVOLVEMENTS])
+def test_involvement_is_stated(graphs, stem, agent, role, target):
+    graph = graphs[stem]
+    nodes = set(graph.subjects(SMH.involvedAgent, URIRef(ID + agent))) & set(
+        graph.subjects(SMH.involvedIn, URIRef(ID + target)))
+    assert {node for node in nodes if (node, SMH.role, SMHV[f"membership-role/{role}"]) in graph}, (agent, role, target)
+    assert all(_quotes(graph, node) for node in nodes)
+
+
+@pytest.mark.parametrize("stem, owner, measure, value, passage", FIGURES, ids=[f"{row[1]}--{row[3]}" for row in FIGURES])
+def test_stated_figure_is_typed_with_its_quote(graphs, stem, owner, measure, value, passage):
+    graph = graphs[stem]
+    figures = [node for node in graph.subjects(SMH.figureOf, URIRef(ID + owner))
+               if (node, SMH.measure, SMHV[f"measure/{measure}"]) in graph]
+    values = {node: {str(v) for v in graph.objects(node, SMH.numericValue)} | {str(v) for v in graph.objects(node, SMH.dateValue)}
+              for node in figures}
+    matching = [node for node, found in values.items() if any(float(v) == float(value) for v in found)]
+    assert matching, f"{owner}: no {measure} figure of {value}; has {values}"
+    assert any(_squash(passage) in quote for node in matching for quote in _quotes(graph, node))
 
 
 def test_countries_link_to_the_country_table_and_cited_nuts_codes_only(graphs):
