@@ -194,6 +194,8 @@ NAMED = [
     (NOTE, "region/iceland", "Region", "Iceland", "IJsland", "Genomics England, Estland, Finland en IJsland zijn de koplopers"),
     (NOTE, "region/finland", "Region", "Finland", None, "Genomics England, Estland, Finland en IJsland zijn de koplopers"),
     (NOTE, "region/france", "Region", "France", "Frankrijk", "Frankrijk toetst de mogelijkheden af"),
+    (NOTE, "initiative/smart-health-pilot", "Pilot", "Vanguard Initiative Smart Health pilot", None,
+     "de Vanguard Initiatief Smart Health piloot"),
     (NOTE, "region/netherlands", "Region", "Netherlands", "Nederland", "naar analogie met Nederland een beperkt aantal ambitieuze moonshots"),
     (NOTE, "place/ghent", "Place", "Ghent", "Gent", "De ELIXIR-hub in Gent is hier dan ook een belangrijke partner."),
     (NOTE, "place/brussels", "Place", "Brussels", "Brussel", "de vier universitaire ziekenhuizen in Leuven, Gent, Antwerpen en Brussel"),
@@ -206,6 +208,9 @@ LINKS = [
     (DECK, "event/onboarding-meetings-2024-2025", ASSOCIATED, "region/catalonia"),
     (DECK, "event/onboarding-meetings-2024-2025", ASSOCIATED, "region/scotland"),
     (DECK, "event/onboarding-meetings-2024-2025", SMH.status, SMHV["status/held"]),
+    # "Smart Health – Learn & Connect in 2024/2025"
+    (DECK, "event/onboarding-meetings-2024-2025", SMH.startDate, Literal("2024", datatype=XSD_YEAR)),
+    (DECK, "event/onboarding-meetings-2024-2025", SMH.endDate, Literal("2025", datatype=XSD_YEAR)),
     (DECK, "event/solid-symposium-2026", SMH.status, SMHV["status/planned"]),
     (DECK, "event/solid-symposium-2026", SMH.startDate, Literal("2026", datatype=XSD_YEAR)),
     (DECK, "event/s3-cop-annual-conference-2026", SMH.organisedBy, "initiative/s3-cop"),
