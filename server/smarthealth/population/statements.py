@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import re
 from decimal import Decimal, InvalidOperation
 
 from rdflib import Literal, URIRef
@@ -138,7 +139,9 @@ def _date(value, place: str) -> Literal:
         return Literal(text, datatype=XSD.gYear)
     if len(text) == 7 and text[:4].isdigit() and text[4] == "-" and text[5:].isdigit() and 1 <= int(text[5:]) <= 12:
         return Literal(text, datatype=XSD.gYearMonth)
-    raise SourceError(f"figure date must be YYYY, YYYY-MM or YYYY-MM-DD: {value!r}", where=place)
+    if re.fullmatch(r"--(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])", text):
+        return Literal(text, datatype=XSD.gMonthDay)  # a day the source gives without its year
+    raise SourceError(f"figure date must be YYYY, YYYY-MM, YYYY-MM-DD or --MM-DD: {value!r}", where=place)
 
 
 def involvement(sg: SourceGraph, *, agent: URIRef, target: URIRef, role: str, quote: str,
