@@ -27,11 +27,11 @@ MEASURES = {
     "country-count", "mandate-count", "job-count", "meeting-count", "demo-case-count", "cluster-count",
     "renewal-count", "duration", "time-horizon", "annual-turnover", "share", "ratio", "start-date",
     "definition-date", "signature-date", "selection-date", "commitment-date", "end-date",
-    "submission-date", "amount", "count",
+    "submission-date", "amount", "area", "count",
 }
 QUALIFIERS = {"approximately", "nearly", "at-most", "at-least", "more-than"}
 # The QUDT units figures may use (MODEL.md, unit table); counts default to unit:NUM.
-UNITS = {"NUM", "PERCENT", "YR", "MO", "DAY"}
+UNITS = {"NUM", "PERCENT", "YR", "MO", "DAY", "M2"}
 CURRENCIES = {"EUR"}
 
 # Shortcut property -> the involvement role it stands for; each use adds the n-ary node too.
