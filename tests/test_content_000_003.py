@@ -274,9 +274,9 @@ INVOLVEMENTS = [
 FIGURES = [
     (NOTE, "policy-document/rapport-economisch-relancecomite-2020", "count", "11", "Er werden 11 aanbevelingen geformuleerd"),
     (NOTE, "organisation/economisch-relance-adviescomite", "count", "6", "een van de zes fundamentele bouwstenen"),
-    (NOTE, "policy-document/one-million-genomes-declaration", "country-count", "13", "door 13 EU-lidstaten ondertekend"),
+    (NOTE, "initiative/one-million-genomes", "country-count", "13", "door 13 EU-lidstaten ondertekend"),
     (NOTE, "policy-document/one-million-genomes-declaration", "country-count", "22", "Inmiddels tekenden 22 landen de intentieverklaring"),
-    (NOTE, "policy-document/one-million-genomes-declaration", "time-horizon", "2022", "dat ze tegen 2022 minstens één miljoen"),
+    (NOTE, "region/BE", "ratio", "2", "per job nog eens 2 indirecte jobs aanbrengt"),
     (NOTE, "region/BE", "amount", "3400000000", "producten in België EUR 3,4 miljard"),
     (NOTE, "region/BE", "job-count", "38500", "een directe tewerkstelling van 38.500 werknemers"),
     (NOTE, "region/BE", "job-count", "121000", "op meer dan 121.000 jobs"),

@@ -13,7 +13,7 @@ from rdflib.namespace import RDF, RDFS, SKOS, XSD
 from rdflib.util import from_n3
 
 from ..errors import SourceError
-from ..namespaces import CURRENCY, SMH, bind_prefixes
+from ..namespaces import COUNTRY, CURRENCY, SMH, bind_prefixes
 from .iris import PATH_OF_CLASS
 from .patterns import MEMBERSHIP_ROLES, membership
 from .provenance import SourceGraph
@@ -67,6 +67,12 @@ class CuratedFile:
             if "id" not in record:
                 raise SourceError("record needs 'id' (or 'membership')", where=place)
             subject = terms.resource(record["id"], place)
+            if str(subject).startswith(str(COUNTRY)):
+                # A country of the EU authority table is not described here; only figures about it.
+                if set(record) - {"id", "quote", "figures", LINE}:
+                    raise SourceError("a record about a country (country:XXX) holds only figures", where=place)
+                add_figures(sg, terms, subject, record.get("figures") or [], place)
+                continue
             described.add(subject)
             entity = terms.entity_of(record["id"])
             classes = [terms.resource(c, place) for c in _as_list(record.get("a"))]

@@ -27,11 +27,11 @@ MEASURES = {
     "country-count", "mandate-count", "job-count", "meeting-count", "demo-case-count", "cluster-count",
     "renewal-count", "duration", "time-horizon", "annual-turnover", "share", "ratio", "start-date",
     "definition-date", "signature-date", "selection-date", "commitment-date", "end-date",
-    "submission-date", "amount", "count",
+    "submission-date", "amount", "area", "count",
 }
 QUALIFIERS = {"approximately", "nearly", "at-most", "at-least", "more-than"}
 # The QUDT units figures may use (MODEL.md, unit table); counts default to unit:NUM.
-UNITS = {"NUM", "PERCENT", "YR", "MO", "DAY"}
+UNITS = {"NUM", "PERCENT", "YR", "MO", "DAY", "M2"}
 CURRENCIES = {"EUR"}
 
 # Shortcut property -> the involvement role it stands for; each use adds the n-ary node too.
@@ -42,7 +42,6 @@ SHORTCUT_ROLES = {
     SMH.coOrganisedWith: "co-organiser",
     SMH.fundedBy: "funder",
 }
-ROLE_SHORTCUTS = {role: prop for prop, role in SHORTCUT_ROLES.items()}
 INVOLVEMENT_ROLES = {"lead", "coordinator", "partner", "supporter", "presenter", "organiser",
                      "co-organiser", "funder", "host", "initiator"}
 
@@ -162,7 +161,7 @@ def involvement(sg: SourceGraph, *, agent: URIRef, target: URIRef, role: str, qu
 
 
 def add_involvement(sg: SourceGraph, terms, spec, quotes: list[str], place: str) -> tuple[URIRef, URIRef]:
-    """Add the involvement of an ``involvement:`` record (and its shortcut property, if the role has one)."""
+    """Add the involvement of an ``involvement:`` record: the n-ary node only."""
     if not isinstance(spec, dict) or set(spec) - INVOLVEMENT_FIELDS or not {"agent", "in", "role"} <= set(spec):
         raise SourceError(f"involvement needs exactly agent, in and role: {spec!r}", where=place)
     agent = terms.resource(spec["agent"], place)
@@ -170,9 +169,8 @@ def add_involvement(sg: SourceGraph, terms, spec, quotes: list[str], place: str)
     node = involvement(sg, agent=agent, target=target, role=spec["role"], quote=quotes[0], where=place)
     for quote in quotes[1:]:
         sg.cite(node, quote, where=place)
-    shortcut = ROLE_SHORTCUTS.get(spec["role"])
-    if shortcut is not None:
-        sg.add(target, shortcut, agent)
+    # No shortcut property here: their domains are narrower than an involvement's (smh:participant
+    # is for projects only), so a record that wants one states it in props.
     return agent, target
 
 
