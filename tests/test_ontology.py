@@ -17,6 +17,7 @@ from smarthealth.namespaces import ORG, PREFIXES, SMH, SMHV
 from smarthealth.validation.graphs import load_ontology, ontology_files
 from smarthealth.validation.ontology_checks import check_files, check_graph, checks_dir, run_checks
 from smarthealth.validation.owl_export import GENERATED_NOTE, merged_ontology, owl_is_current, owl_path
+from smarthealth.population.statements import MEASURES
 
 TERM = re.compile(r"`((?:smh|org|m8g|eurio|oa|prov|skos|dcterms|foaf):[A-Za-z][A-Za-z0-9]*)")
 
@@ -56,7 +57,7 @@ def test_every_class_and_property_of_the_ontology_is_in_model_md(settings, ontol
         if isinstance(s, URIRef) and str(s).startswith(str(SMH))
     }
     assert sorted(own - terms) == []
-    assert len([s for s in own if (s, RDF.type, OWL.Class) in ontology]) == 33
+    assert len([s for s in own if (s, RDF.type, OWL.Class) in ontology]) == 35  # 33 + StatedFigure, Involvement
 
 
 def test_ontology_header(ontology):
@@ -193,10 +194,14 @@ EXPECTED_SCHEMES = {
     "helix-role": {"public-authority", "research-academia", "business", "civil-society", "cluster",
                    "company", "infrastructure", "hospital", "financing"},
     "membership-role": {"co-lead", "member", "observer", "prospective", "coordinator", "partner",
-                        "founding-partner", "country-level-member"},
+                        "founding-partner", "country-level-member", "lead", "supporter", "presenter",
+                        "organiser", "co-organiser", "funder", "host", "initiator"},
     "status": {"running", "planned", "under-discussion", "completed", "held", "tentative"},
     "programme-level": {"eu", "national", "regional", "interregional"},
-    "funding-kind": {"budget", "requested", "awarded", "maximum", "expenditure"},
+    "funding-kind": {"budget", "requested", "awarded", "maximum", "expenditure", "project-budget"},
+    "qualifier": {"approximately", "nearly", "at-most", "at-least", "more-than"},
+    # The population code refuses any other measure key; the scheme and the code must agree.
+    "measure": set(MEASURES),
     "event-format": {"online", "in-person"},
     "indicator": {"population", "population-density", "share-over-65", "innovation-performance-group",
                   "mountain-classification", "pm-implementation-level", "need-developing-pm",

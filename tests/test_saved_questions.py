@@ -234,13 +234,18 @@ def test_q06_network_memberships_including_no(answer):
     "Northern Sparsely Populated Area (NSPA)? no", "Baltic Sea MacroRegion? no", "Danube
     MacroRegion? no", "Alpine MacroRegion? no", "Regions4PM region? no", "ERAPerMed?  no",
     "Central Europe? no", "MedTech4Europe? no"; yes: Euregha, PM region according EC, S3MedTech,
-    S3P4PM, CEBR, ERRIN, Vanguard Initiative, S3ClusSport; "1M+Genome initiative? country level member"."""
+    S3P4PM, CEBR, ERRIN, Vanguard Initiative, S3ClusSport; "1M+Genome initiative? country level member".
+    003 (not yet members, participation proposed): "Er is in Vlaanderen een grote capaciteit om deel te
+    nemen aan het biobank initiatief BBMRI, aan de translationele onderzoeksinfrastructuur EATRIS of aan
+    de klinische onderzoeksinfrastructuur ECRIN"."""
     rows = answer("network-memberships", region="BE2")
     negative = {row["initiative"] for row in rows if row["isMember"] == "false"}
     positive = {row["initiative"] for row in rows if row["isMember"] == "true"}
+    proposed = ids("initiative", "bbmri", "eatris", "ecrin")
     assert negative == ids("initiative", "icpermed", "adriatic-ionian-strategy", "eit-health-innostars",
                            "nspa", "baltic-sea-strategy", "danube-strategy", "alpine-strategy",
-                           "regions4permed", "erapermed", "interreg-central-europe", "medtech4europe")
+                           "regions4permed", "erapermed", "interreg-central-europe", "medtech4europe") | proposed
+    assert {row["role"] for row in rows if row["initiative"] in proposed} == {f"{SMHV}membership-role/prospective"}
     assert ids("initiative", "euregha", "ec-pm-regions", "s3-medtech", "s3p4pm", "cebr", "errin",
                "vanguard-initiative", "s3clussport", "one-million-genomes", "smart-health-pilot") <= positive
     genome = {row["role"] for row in rows if row["initiative"] == f"{BASE}initiative/one-million-genomes"}
@@ -367,8 +372,15 @@ def test_q10_consortium_builder_answers_only_complete_pools(answer):
     no public authority is linked: no theme has a complete pool, even from one region."""
     for theme in ("data-digital-tech", "converging-technologies", "preventive-health", "sustainability-of-health"):
         assert answer("consortium-builder", theme=theme) == []
+    for theme in ("converging-technologies", "preventive-health", "sustainability-of-health"):
         assert answer("consortium-builder", theme=theme, min="1") == []
         assert answer("consortium-builder", theme=theme, min="1", complete="true") == []
+    # From one region, data & digital tech is complete since the roles are kept: the province
+    # supports a workshop on VR in health care (001: "This event was organized as part of the
+    # KneeVR project (see above), supported by the Province of Flemish Brabant.").
+    rows = answer("consortium-builder", theme="data-digital-tech", min="1")
+    assert ("province-flemish-brabant", "public-authority", "BE2") in _pool(rows)
+    assert {row.get("missingRoles", "") for row in rows} == {""}
 
 
 def _pool(rows):
@@ -413,11 +425,12 @@ def test_q10_consortium_builder_shows_pools_and_missing_roles(answer):
     assert {frozenset(row["missingRoles"].split("; ")) for row in prevention} == {
         frozenset({"civil society", "public authority"})}
     # Data & digital tech: every actor is Flemish, so no pool from two regions; from one region the
-    # pool (with Zorgnet-ICURO, the only civil-society actor) misses a public authority.
+    # pool (with Zorgnet-ICURO, the only civil-society actor, and the province as the supporter of
+    # the VR workshop) misses no role.
     assert answer("consortium-builder", theme="data-digital-tech", complete="false") == []
     data = answer("consortium-builder", theme="data-digital-tech", min="1", complete="false")
-    assert ("zorgnet-icuro", "civil-society", "BE2") in _pool(data)
-    assert {row["missingRoles"] for row in data} == {"public authority"}
+    assert {("zorgnet-icuro", "civil-society", "BE2"), ("province-flemish-brabant", "public-authority", "BE2")} <= _pool(data)
+    assert {row.get("missingRoles", "") for row in data} == {""}
     # Sustainability of health, in Flanders only. 003: "SAPHIRe, (Securing the Adoption of
     # Personalised Health in Regions), wil de noden en barrières om te kapitaliseren op
     # gepersonaliseerde geneeskunde in kaart brengen" ("heeft EWI de coördinatie van een H2020-project

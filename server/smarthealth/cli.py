@@ -15,6 +15,7 @@ from .errors import SmartHealthError
 COMMANDS = {
     "build": "smarthealth.population.cli:build",
     "stats": "smarthealth.population.cli:stats",
+    "coverage": "smarthealth.population.cli:coverage",
     "validate": "smarthealth.validation.cli:validate",
     "reason": "smarthealth.validation.cli:reason",
     "ontology": "smarthealth.validation.cli:ontology",

@@ -24,6 +24,7 @@ from .region_profile import emit_region_profile
 from .registry import Registry
 from .serialize import FILES, render, sorted_dataset, write_all
 from .yamlio import load_yaml, where
+from .coverage import LEFT_OUT_FILE, DocumentCoverage, load_left_out, measure
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ class BuildReport:
     triples: dict[str, int] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    coverage: list[DocumentCoverage] = field(default_factory=list)
 
 
 # Source document number (the file name's prefix) -> parsers of its structured parts, in order.
@@ -61,9 +63,9 @@ def build(settings: Settings) -> BuildReport:
     """Build the dataset from the sources, curated files and ontology; write the four outputs."""
     iris = Iris(settings.base_iri)
     registry = Registry.load(settings.curated_dir / ENTITIES_FILE, iris)
-    sources = _read_sources(settings.sources_dir)
+    sources = read_sources(settings.sources_dir)
     metadata = _source_metadata(settings.curated_dir / SOURCES_FILE, sources)
-    curated = load_curated_files(settings.curated_dir, exclude={ENTITIES_FILE, SOURCES_FILE, LINKS_FILE})
+    curated = load_curated_files(settings.curated_dir, exclude={ENTITIES_FILE, SOURCES_FILE, LINKS_FILE, LEFT_OUT_FILE})
     _check_curated_sources(curated, sources)
     report_skipped: list[str] = []
     graphs: dict[URIRef, Graph] = {}
@@ -93,8 +95,12 @@ def build(settings: Settings) -> BuildReport:
     triples = {str(name): len(graph) for name, graph in graphs.items()}
     for skipped in report_skipped:
         log.debug("skipped: %s", skipped)
+    union = Graph()
+    for graph in graphs.values():
+        union += graph
+    coverage = measure(list(sources.values()), union, load_left_out(settings.curated_dir, set(sources)))
     return BuildReport(dataset_path=paths["trig"], paths=paths, counts=counts, triples=triples,
-                       skipped=report_skipped, warnings=warnings)
+                       skipped=report_skipped, warnings=warnings, coverage=coverage)
 
 
 def _require_contribution(sg: SourceGraph) -> None:
@@ -106,7 +112,8 @@ def _require_contribution(sg: SourceGraph) -> None:
             f"file in data/curated/ with 'source: {sg.stem}'", where=str(sg.source.path))
 
 
-def _read_sources(sources_dir: Path) -> dict[str, SourceText]:
+def read_sources(sources_dir: Path) -> dict[str, SourceText]:
+    """Read every source document (data/sources/*.txt), by file stem."""
     files = sorted(sources_dir.glob("*.txt"))
     if not files:
         raise SourceError("no source documents (*.txt) found", where=str(sources_dir))

@@ -8,7 +8,8 @@ import click
 
 from ..config import ONTOLOGY_IRI, Settings
 from .build import build as build_dataset
-from .build import count_classes, count_union, load_dataset, with_base_iri
+from .build import count_classes, count_union, load_dataset, read_sources, with_base_iri
+from .coverage import load_left_out, measure, summary_line, uncovered_table
 
 
 @click.command()
@@ -30,6 +31,8 @@ def build(out_dir: Path | None, base_iri: str | None) -> None:
         click.echo(f"warning: {warning}", err=True)
     for skipped in report.skipped:
         click.echo(f"skipped: {skipped}", err=True)
+    for document in report.coverage:
+        click.echo(summary_line(document))
 
 
 @click.command()
@@ -49,3 +52,34 @@ def stats(file: Path | None) -> None:
     click.echo("\n[union of all graphs: distinct instances]")
     for cls, count in count_union(dataset).items():
         click.echo(f"  {count:6d}  {cls}")
+
+
+@click.command()
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--tsv", is_flag=True, help="Print the uncovered items as source, kind, text (tab-separated).")
+def coverage(file: Path | None, tsv: bool) -> None:
+    """List per document and section the names, numbers and dates no quote and no label covers."""
+    settings = Settings()
+    path = file or settings.dataset_path
+    if not path.exists():
+        raise click.ClickException(f"{path} does not exist: run `smarthealth build` first")
+    from ..validation.graphs import read_graph
+
+    sources = read_sources(settings.sources_dir)
+    report = measure(list(sources.values()), read_graph(path),
+                     load_left_out(settings.curated_dir, set(sources)))
+    if tsv:
+        for (source, kind, text), count in sorted(uncovered_table(report).items()):
+            for _ in range(count):
+                click.echo(f"{source}\t{kind}\t{text}")
+        return
+    for document in report:
+        click.echo(summary_line(document))
+    for document in report:
+        section = None
+        for item in document.uncovered:
+            if item.section != section:
+                section = item.section
+                click.echo(f"\n[{document.source[:3]}] {section}")
+            click.echo(f"  line {item.line:4d}  {item.kind:6s}  {item.text}")
+

@@ -13,18 +13,21 @@ from rdflib.namespace import RDF, RDFS, SKOS, XSD
 from rdflib.util import from_n3
 
 from ..errors import SourceError
-from ..namespaces import CURRENCY, SMH, bind_prefixes
+from ..namespaces import COUNTRY, CURRENCY, SMH, bind_prefixes
 from .iris import PATH_OF_CLASS
 from .patterns import MEMBERSHIP_ROLES, membership
 from .provenance import SourceGraph
 from .registry import Registry
+from .statements import SHORTCUT_ROLES, add_figures, add_involvement, involvement
 from .yamlio import LINE, load_yaml, where
 
-RECORD_FIELDS = {"id", "a", "label", "altLabels", "quote", "props", "amount", "membership", "note", LINE}
+RECORD_FIELDS = {"id", "a", "label", "altLabels", "quote", "props", "amount", "membership", "involvement",
+                 "figures", "note", LINE}
 MEMBERSHIP_FIELDS = {"member", "organization", "role", "isMember", "period", "startDate", "label", LINE}
 INSTANCE_PATH = re.compile(
     r"^(?:" + "|".join(sorted(set(PATH_OF_CLASS.values()) | {
-        "membership", "observation", "theme", "topic", "source", "graph"})) + r")(?:/[A-Za-z0-9._-]+)*$"
+        "membership", "observation", "theme", "topic", "source", "graph", "figure", "involvement",
+        "category"})) + r")(?:/[A-Za-z0-9._-]+)*$"
 )
 LITERAL = re.compile(r'^"(?:[^"\\]|\\.)*"(?:@[a-z]{2,3}(?:-[A-Za-z0-9]+)*|\^\^[a-z][a-z0-9]*:[A-Za-z]+)?$')
 # rdflib does not check these two calendar types; a typo must not slip into the graph.
@@ -57,9 +60,19 @@ class CuratedFile:
             if "membership" in record:
                 _membership(sg, terms, record["membership"], quotes, place, mentions)
                 continue
+            if "involvement" in record:
+                for iri in add_involvement(sg, terms, record["involvement"], quotes, place):
+                    mentions.setdefault(iri, (quotes[0], place))
+                continue
             if "id" not in record:
                 raise SourceError("record needs 'id' (or 'membership')", where=place)
             subject = terms.resource(record["id"], place)
+            if str(subject).startswith(str(COUNTRY)):
+                # A country of the EU authority table is not described here; only figures about it.
+                if set(record) - {"id", "quote", "figures", LINE}:
+                    raise SourceError("a record about a country (country:XXX) holds only figures", where=place)
+                add_figures(sg, terms, subject, record.get("figures") or [], place)
+                continue
             described.add(subject)
             entity = terms.entity_of(record["id"])
             classes = [terms.resource(c, place) for c in _as_list(record.get("a"))]
@@ -77,6 +90,8 @@ class CuratedFile:
             if "amount" in record:
                 sg.add(subject, SMH.amount, _decimal(record["amount"], place))
                 sg.add(subject, SMH.currency, CURRENCY.EUR)
+            if "figures" in record:
+                add_figures(sg, terms, subject, record["figures"], place)
             if "note" in record:
                 sg.add(subject, RDFS.comment, Literal(str(record["note"]), lang="en"))
             props = record.get("props") or {}
@@ -89,6 +104,10 @@ class CuratedFile:
                 for value in _as_list(values):
                     obj = terms.value(value, place)
                     sg.add(subject, predicate, obj)
+                    if predicate in SHORTCUT_ROLES:
+                        # The shortcut stands for an n-ary involvement with its role and quote.
+                        involvement(sg, agent=obj, target=subject, role=SHORTCUT_ROLES[predicate],
+                                    quote=quotes[0], where=place)
                     if isinstance(obj, URIRef):
                         mentions.setdefault(obj, (quotes[0], place))
         for iri, (quote, place) in sorted(mentions.items()):

@@ -44,6 +44,10 @@ PATH_OF_CLASS = {
     "PolicyDocument": "policy-document",
 }
 
+# Roles held on top of a membership: one source may call a region a member and another its
+# co-lead, so each leading role is a node of its own (MODEL.md, "Roles").
+LEADING_ROLES = {"co-lead", "coordinator", "initiator", "lead"}
+
 # ISO 3166 alpha-2 (as the deck writes countries) -> alpha-3 (the EU country authority table).
 ALPHA3 = {
     "BE": "BEL", "NL": "NLD", "IT": "ITA", "FI": "FIN", "RO": "ROU", "DE": "DEU",
@@ -84,9 +88,10 @@ class Iris:
         """Return the IRI of a region by its NUTS code."""
         return self(f"region/{nuts_code}")
 
-    def membership(self, member_key: str, organisation_key: str) -> URIRef:
-        """Return the IRI of the membership of a member in an organisation or initiative."""
-        return self(f"membership/{member_key}--{organisation_key}")
+    def membership(self, member_key: str, organisation_key: str, role: str | None = None) -> URIRef:
+        """Return the IRI of a membership; a leading role (co-lead, coordinator...) gets its own node."""
+        suffix = f"--{role}" if role in LEADING_ROLES else ""
+        return self(f"membership/{member_key}--{organisation_key}{suffix}")
 
     def observation(self, region_key: str, indicator: str, period: str) -> URIRef:
         """Return the IRI of one indicator value for a region and period."""

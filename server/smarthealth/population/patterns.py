@@ -13,7 +13,7 @@ from .provenance import SourceGraph
 
 MEMBERSHIP_ROLES = {
     "co-lead", "member", "observer", "prospective", "coordinator", "partner",
-    "founding-partner", "country-level-member",
+    "founding-partner", "country-level-member", "initiator", "lead",
 }
 
 
@@ -34,7 +34,7 @@ def membership(
         raise ValueError(f"unknown membership role {role!r}")
     member_key = sg.iris.key_of(member)
     organisation_key = sg.iris.key_of(organisation)
-    node = sg.iris.membership(member_key, organisation_key)
+    node = sg.iris.membership(member_key, organisation_key, role)
     sg.add(node, RDF.type, ORG.Membership)
     sg.add(node, ORG.member, member)
     sg.add(node, ORG.organization, organisation)

@@ -11,6 +11,7 @@ from rdflib.namespace import DCTERMS, RDFS, SKOS
 
 from ..errors import SourceError
 from ..namespaces import ORG, SMH
+from .classifications import coded_lines, organisation_categories
 from .iris import concept, slugify
 from .patterns import membership, observation
 from .provenance import SourceGraph, SourceText
@@ -184,6 +185,7 @@ def emit_region_profile(sg: SourceGraph, registry: Registry) -> Profile:
     _topics(sg, profile)
     _initiatives(sg, registry, region, profile)
     _organisations(sg, registry, region, profile)
+    coded_lines(sg, region)
     for line, text, key, value in profile.ratings:
         observation(sg, region=region, indicator=key, period=None, quote=text, where=f"{path}:{line}",
                     category=value, label=f"{region_entity.label_en}: {text}")
@@ -282,7 +284,11 @@ def _initiatives(sg: SourceGraph, registry: Registry, region: URIRef, profile: P
 
 
 def _organisations(sg: SourceGraph, registry: Registry, region: URIRef, profile: Profile) -> None:
-    for item in profile.lists.get("organisations", []):
+    items = profile.lists.get("organisations", [])
+    if not items:
+        return
+    categories = organisation_categories(sg, quote=items[0].text, where=f"{sg.source.path}:{items[0].line}")
+    for item in items:
         where = f"{sg.source.path}:{item.line}"
         match = ORGANISATION.match(item.text)
         if match is None:
@@ -304,6 +310,7 @@ def _organisations(sg: SourceGraph, registry: Registry, region: URIRef, profile:
             if parent is not None:
                 sg.add(iri, ORG.subOrganizationOf, registry.iri(parent))
         sg.add(iri, SMH.basedIn, region)
+        sg.add(iri, SMH.classifiedAs, categories[match["kind"]])
         if not any(True for _ in sg.graph.objects(iri, SMH.helixRole)):
             sg.add(iri, SMH.helixRole, concept("helix-role", role))
 

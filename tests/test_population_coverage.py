@@ -1,0 +1,55 @@
+"""`smarthealth coverage`: the names, numbers and dates of the documents that no quote and no label
+covers. The uncovered list may shrink, never grow (tests/coverage_baseline.tsv: regenerate it with
+`smarthealth coverage --tsv > tests/coverage_baseline.tsv` after covering or leaving out items)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from smarthealth.cli import cli
+from smarthealth.errors import SourceError
+from smarthealth.population.coverage import extract, load_left_out, sections, uncovered_table
+
+BASELINE = Path(__file__).parent / "coverage_baseline.tsv"
+
+
+def test_extract_finds_names_numbers_and_dates_but_not_structure():
+    text = ("3.3.1 Bedrijfssteun\nIn 2019 werden 49 mandaten goedgekeurd door VLAIO en het Agentschap Zorg.\n"
+            "  1. Regional level: Vlaanderen in transitie\nHeld on 9 October 2019 in Brussels (S3P4PM).\n")
+    items = {(item.kind, item.text) for item in extract("003_x", text)}
+    assert {("number", "2019"), ("number", "49"), ("name", "VLAIO"), ("name", "Agentschap Zorg"),
+            ("date", "9 October 2019"), ("name", "Brussels"), ("name", "S3P4PM")} <= items
+    # Section and list numbers, a number glued to a name (S3P4PM), sentence starts: not items.
+    assert not {text for kind, text in items if text in {"3.3.1", "1", "3", "4", "In", "Held"}}
+    assert [title for _, title in sections(text)] == ["(start)", "3.3.1 Bedrijfssteun"]
+
+
+def test_the_uncovered_list_does_not_grow(built):
+    """Every uncovered item was uncovered already: new text needs a quote, a label or a reason."""
+    baseline = Counter(tuple(line.split("\t")) for line in BASELINE.read_text(encoding="utf-8").splitlines() if line)
+    now = uncovered_table(built.coverage)
+    grown = now - baseline
+    assert not grown, f"newly uncovered (quote, label or leave out with a reason): {sorted(grown)}"
+    assert sum(len(d.left_out) for d in built.coverage) > 0
+    assert all(reason.strip() for d in built.coverage for _, reason in d.left_out)
+
+
+def test_coverage_command_prints_counts_and_sections(built, settings, monkeypatch):
+    result = CliRunner().invoke(cli, ["coverage", str(built.dataset_path)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert sum(line.startswith("coverage ") for line in lines) == 5
+    first = next(d for d in built.coverage if d.uncovered)
+    item = first.uncovered[0]
+    assert f"[{first.source[:3]}] {item.section}" in lines
+    assert any(line.strip().endswith(item.text) and f"line {item.line:4d}" in line for line in lines)
+
+
+def test_a_left_out_entry_needs_a_reason(tmp_path):
+    (tmp_path / "left-out.yaml").write_text('left-out:\n  - {source: 001_x, text: "Kanaal Z", reason: ""}\n')
+    with pytest.raises(SourceError, match="written reason"):
+        load_left_out(tmp_path, {"001_x"})
