@@ -54,9 +54,10 @@ def neighbourhood(view: EntityView) -> dict:
     grouped = len(neighbours) > MOST_NODES_IN_PICTURE
     placed: dict[str, str] = {}
     for (kind, kind_iri), members in by_kind.items():
-        if grouped and len(members) > 2:
+        # Only kinds with a class index are drawn as one node (it links to that index).
+        if grouped and len(members) > 2 and kind_iri and kind_iri.startswith(S):
             group_id = f"kind:{kind}"
-            href = f"{request.script_root}/browse/{kind_iri[len(S):]}" if kind_iri and kind_iri.startswith(S) else None
+            href = f"{request.script_root}/browse/{kind_iri[len(S):]}"
             nodes[group_id] = {"id": group_id, "label": f"{kind} ({len(members)})", "kind": kind, "href": href,
                                "center": False, "count": len(members)}
             placed.update({member.value: group_id for member in members})
