@@ -28,6 +28,20 @@ def test_extract_finds_names_numbers_and_dates_but_not_structure():
     assert [title for _, title in sections(text)] == ["(start)", "3.3.1 Bedrijfssteun"]
 
 
+def test_a_footnote_mark_glued_to_a_name_ends_the_name():
+    text = ("neurologische wetenschappen en het Human Brain Project.17\n"
+            "zoals ELIXIR.12,13 ELIXIR coördineert grote databanken. Men verwijst ook naar 1+MEGA.6 Na aandringen "
+            "van de regio's komen de middelen uit het Digital Europe Programme.10 Deze zal starten.\n"
+            "zie ook Flanders.health, Industry 4.0, A.I. en het Programme.3 Horizon Europe daarna.\n"
+            "Sectors: C - Manufacturing; C.21 - Basic pharmaceutical products\n")
+    names = [item.text for item in extract("003_x", text) if item.kind == "name"]
+    assert {"Human Brain Project", "ELIXIR", "MEGA", "Digital Europe Programme", "Horizon Europe"} <= set(names)
+    # No name keeps its footnote mark, and the word that starts the next sentence is no name.
+    assert not [name for name in names if name[-1].isdigit() or name in {"Na", "Deze"}], names
+    # A dot inside a name ("Flanders.health", "A.I") or after a one-letter code ("C.21") is no footnote mark.
+    assert {"Flanders.health", "A.I", "C.21 - Basic"} <= set(names)
+
+
 def test_the_uncovered_list_does_not_grow(built):
     """Every uncovered item was uncovered already: new text needs a quote, a label or a reason."""
     baseline = Counter(tuple(line.split("\t")) for line in BASELINE.read_text(encoding="utf-8").splitlines() if line)
