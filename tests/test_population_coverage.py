@@ -11,8 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from smarthealth.cli import cli
+from smarthealth.config import Settings
 from smarthealth.errors import SourceError
-from smarthealth.population.coverage import extract, load_left_out, sections, uncovered_table
+from smarthealth.population.coverage import extract, load_left_out, sections, summary_line, uncovered_table
 
 BASELINE = Path(__file__).parent / "coverage_baseline.tsv"
 
@@ -28,6 +29,20 @@ def test_extract_finds_names_numbers_and_dates_but_not_structure():
     assert [title for _, title in sections(text)] == ["(start)", "3.3.1 Bedrijfssteun"]
 
 
+def test_a_footnote_mark_glued_to_a_name_ends_the_name():
+    text = ("neurologische wetenschappen en het Human Brain Project.17\n"
+            "zoals ELIXIR.12,13 ELIXIR coördineert grote databanken. Men verwijst ook naar 1+MEGA.6 Na aandringen "
+            "van de regio's komen de middelen uit het Digital Europe Programme.10 Deze zal starten.\n"
+            "zie ook Flanders.health, Industry 4.0, A.I. en het Programme.3 Horizon Europe daarna.\n"
+            "Sectors: C - Manufacturing; C.21 - Basic pharmaceutical products\n")
+    names = [item.text for item in extract("003_x", text) if item.kind == "name"]
+    assert {"Human Brain Project", "ELIXIR", "MEGA", "Digital Europe Programme", "Horizon Europe"} <= set(names)
+    # No name keeps its footnote mark, and the word that starts the next sentence is no name.
+    assert not [name for name in names if name[-1].isdigit() or name in {"Na", "Deze"}], names
+    # A dot inside a name ("Flanders.health", "A.I") or after a one-letter code ("C.21") is no footnote mark.
+    assert {"Flanders.health", "A.I", "C.21 - Basic"} <= set(names)
+
+
 def test_the_uncovered_list_does_not_grow(built):
     """Every uncovered item was uncovered already: new text needs a quote, a label or a reason."""
     baseline = Counter(tuple(line.split("\t")) for line in BASELINE.read_text(encoding="utf-8").splitlines() if line)
@@ -38,15 +53,36 @@ def test_the_uncovered_list_does_not_grow(built):
     assert all(reason.strip() for d in built.coverage for _, reason in d.left_out)
 
 
-def test_coverage_command_prints_counts_and_sections(built, settings, monkeypatch):
+def test_coverage_command_prints_counts_and_lists_every_uncovered_item(built):
     result = CliRunner().invoke(cli, ["coverage", str(built.dataset_path)])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert sum(line.startswith("coverage ") for line in lines) == 5
-    first = next(d for d in built.coverage if d.uncovered)
-    item = first.uncovered[0]
-    assert f"[{first.source[:3]}] {item.section}" in lines
-    assert any(line.strip().endswith(item.text) and f"line {item.line:4d}" in line for line in lines)
+    assert [line for line in lines if line.startswith("coverage ")] == [summary_line(d) for d in built.coverage]
+    listed = [line for line in lines if line.startswith("  line ")]
+    assert len(listed) == sum(len(d.uncovered) for d in built.coverage)
+
+
+def test_a_name_outside_every_left_out_passage_is_listed_under_its_section(built, tmp_path, monkeypatch):
+    """Narrow one left-out passage in a copy of the project: the name it no longer spans is uncovered."""
+    home = tmp_path / "home"
+    (home / "data" / "curated").mkdir(parents=True)
+    (home / "data" / "sources").symlink_to(Settings().sources_dir)
+    left_out = (Settings().curated_dir / "left-out.yaml").read_text(encoding="utf-8")
+    whole = '"Join the vibrant Smart Health Pilot Community!"'
+    assert left_out.count(whole) == 1
+    (home / "data" / "curated" / "left-out.yaml").write_text(left_out.replace(whole, '"Join the vibrant"'),
+                                                             encoding="utf-8")
+    monkeypatch.setenv("SMARTHEALTH_HOME", str(home))
+    before = next(d for d in built.coverage if d.source.startswith("000")).counts()["uncovered"]
+
+    result = CliRunner().invoke(cli, ["coverage", str(built.dataset_path)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert any(line.startswith("coverage 000:") and line.endswith(f", {before + 1} uncovered") for line in lines)
+    at = lines.index("[000] Governance, Synergies & European-Level Collaboration")
+    assert "  line  287  name    Smart Health Pilot Community" in lines[at + 1:]
+    tsv = CliRunner().invoke(cli, ["coverage", "--tsv", str(built.dataset_path)])
+    assert "000_47ec06a769ba5fcc\tname\tSmart Health Pilot Community" in tsv.output.splitlines()
 
 
 def test_a_left_out_entry_needs_a_reason(tmp_path):

@@ -31,6 +31,11 @@ URL = re.compile(r"https?://\S+|www\.\S+")
 # "  3. item" (a list number) and "3.3.1 Bedrijfssteun" (a section number) are structure.
 LIST_NUMBER = re.compile(r"^\s*\d+\.\s|^\s*\d+(?:\.\d+)+\s+(?=[A-Z])", re.MULTILINE)
 SENTENCE_START = re.compile(r"(?:^|[.!?:;•*\-–(\"“‘]\s*|\n\s*)$")
+# A footnote mark glued to the word before it ("Human Brain Project.17 ", "ELIXIR.12,13"): it ends
+# the name, and what follows it starts a new sentence. A code of one letter ("C.21", a NACE
+# division) is no word with a footnote.
+FOOTNOTE = re.compile(r"(?<=[A-Za-z)’]{2})\.\d{1,3}(?=[\s,]|$)")
+AFTER_FOOTNOTE = re.compile(r"[A-Za-z)’]{2}\.\d{1,3}\s+$")
 HEADING = re.compile(r"^(?:#+\s+.+|\d+(?:\.\d+)*\.?\s+[A-Z].{0,80}|[A-Z][^.!?;]{2,70})$")
 # Capitalised words that begin a sentence or a list item and name nothing.
 COMMON = {
@@ -105,20 +110,33 @@ def extract(source: str, text: str) -> list[Item]:
         blocked.append(match.span())
     for match in NUMBER.finditer(text):
         add("number", *match.span())
-    for match in NAME.finditer(text):
-        words = match.group(0).split()
+    for match_start, match_end in _name_spans(text):
+        words = text[match_start:match_end].split()
         single = len(words) == 1
         if single and words[0] in COMMON:
             continue
         if single and not (words[0].isupper() and len(words[0]) > 1) and not re.search(r"[a-z][A-Z]|\d", words[0]) \
-                and SENTENCE_START.search(text[max(0, match.start() - 3):match.start()]):
+                and (SENTENCE_START.search(text[max(0, match_start - 3):match_start])
+                     or AFTER_FOOTNOTE.search(text[max(0, match_start - 8):match_start])):
             continue
-        start = match.start()
+        start = match_start
         if words[0] in COMMON and len(words) > 1:
-            start = match.start() + len(words[0]) + 1
+            start = match_start + len(words[0]) + 1
             start = text.index(words[1], start - 1)
-        add("name", start, match.end())
+        add("name", start, match_end)
     return sorted(items, key=lambda item: (item.start, item.kind))
+
+
+def _name_spans(text: str, start: int = 0, end: int | None = None):
+    """Yield the spans of the names of a text, each cut where a footnote mark is glued to its last word."""
+    for match in NAME.finditer(text, start, len(text) if end is None else end):
+        mark = FOOTNOTE.search(text, match.start(), match.end())
+        if mark is None:
+            yield match.span()
+            continue
+        if mark.start() > match.start():
+            yield match.start(), mark.start()
+        yield from _name_spans(text, mark.end(), match.end())
 
 
 def measure(sources: list[SourceText], graph: Graph, left_out: dict[str, list[tuple[str, str]]]) -> list[DocumentCoverage]:
