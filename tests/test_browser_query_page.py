@@ -71,7 +71,7 @@ def test_a_saved_question_with_its_form(query_page, live_server):
     assert query_page.console_errors() == []
 
 
-def test_the_default_query_answers_regions_and_charts_them(query_page):
+def test_the_default_query_answers_regions_and_charts_them(query_page, live_server):
     browser = query_page
     browser.evaluate("(() => { const tab = window.smarthealthQueryPage.yasgui.addTab(true); return true; })()")
     text = browser.evaluate("window.smarthealthQueryPage.yasgui.getTab().getYasqe().getValue()")
@@ -79,7 +79,13 @@ def test_the_default_query_answers_regions_and_charts_them(query_page):
     browser.evaluate("window.smarthealthQueryPage.yasgui.getTab().getYasqe().query().then(() => true)")
     browser.wait_for("window.smarthealthQueryPage.yasgui.getTab().getYasr().results")
     bindings = browser.evaluate("window.smarthealthQueryPage.yasgui.getTab().getYasr().results.getBindings()")
-    assert len(bindings) == 16 and all(row["actors"]["value"].isdigit() for row in bindings)
+    endpoint = requests.post(f"{live_server}/sparql", data={"query": text},
+                             headers={"Accept": "application/sparql-results+json"}, timeout=60).json()
+    regions = requests.post(f"{live_server}/sparql", headers={"Accept": "application/sparql-results+json"}, timeout=60,
+                            data={"query": "SELECT (COUNT(DISTINCT ?r) AS ?n) { ?r a <https://w3id.org/smart-health/ontology#Region> }"}).json()
+    assert bindings == endpoint["results"]["bindings"]  # the page shows what the endpoint answers
+    assert len(bindings) == int(regions["results"]["bindings"][0]["n"]["value"])  # every region once
+    assert all(row["actors"]["value"].isdigit() for row in bindings)
     browser.evaluate("window.smarthealthQueryPage.yasgui.getTab().getYasr().selectPlugin('chart')")
     browser.wait_for("document.querySelector('.chart-view canvas')")
     browser.screenshot("query-page-chart")
