@@ -1,8 +1,9 @@
 """The SPARQL store behind the endpoint: one interface, and embedded Oxigraph behind it by default.
 
 Modules, one per role: ``base`` (the interface), ``oxigraph`` (the embedded store), ``workers``
-(query worker processes), ``execute`` (running SPARQL on a pyoxigraph store), ``results``
-(query results and their formats).
+(query worker processes), ``writer`` (the process that owns an on-disk store), ``snapshots``
+(checkpoints the query workers read), ``merge`` (the merged default graph), ``execute`` (running
+SPARQL on a pyoxigraph store), ``results`` (query results and their formats).
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from pathlib import Path
 
 from ..sparql_text import add_using_clauses, clear_silently, keywords, query_form
 from .base import DEFAULT_MAX_RESULT_BYTES, DEFAULT_TIMEOUT_S, DEFAULT_WORKER_MEMORY_BYTES, SparqlStore
-from .execute import MergedDatasets, merge_union_into_default_graph
+from .execute import MergedDatasets
+from .merge import materialise_merge
 from .oxigraph import DATA_GRAPH_PREFIX, RDF_FORMATS_BY_EXTENSION, OxigraphStore, data_graph_iri, rdf_format_for
 from .results import GRAPH_FORMATS, RESULTS_FORMATS, QueryResult
 
@@ -26,8 +28,7 @@ def open_store(
 ) -> OxigraphStore:
     """Open a store (in memory, or on disk in ``store_dir``) and load ``data_paths`` into it.
 
-    An on-disk store that already holds data is served as it is when no ``data_paths`` are given;
-    given ``data_paths`` replace its content. With ``workers=0`` queries run in this process and
+    Given ``data_paths`` replace the content of an on-disk store; without them it is left as it is. With ``workers=0`` queries run in this process and
     no time limit is enforced; with workers, each query is stopped after ``timeout_s`` seconds.
     """
     store = OxigraphStore(
@@ -47,5 +48,5 @@ __all__ = [
     "DATA_GRAPH_PREFIX", "DEFAULT_MAX_RESULT_BYTES", "DEFAULT_TIMEOUT_S", "DEFAULT_WORKER_MEMORY_BYTES",
     "GRAPH_FORMATS", "RDF_FORMATS_BY_EXTENSION", "RESULTS_FORMATS", "MergedDatasets", "OxigraphStore",
     "QueryResult", "SparqlStore", "add_using_clauses", "clear_silently", "data_graph_iri", "keywords",
-    "merge_union_into_default_graph", "open_store", "query_form", "rdf_format_for",
+    "materialise_merge", "open_store", "query_form", "rdf_format_for",
 ]

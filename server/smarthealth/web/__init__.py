@@ -10,7 +10,9 @@ key                environment variable         meaning
 DATA               SMARTHEALTH_DATA             RDF files to serve (``os.pathsep``-separated in
                                                 the environment); default: the built graph
 STORE              SMARTHEALTH_STORE            folder of an on-disk Oxigraph store kept between
-                                                runs (loaded only when empty or DATA is given)
+                                                runs: a new folder is loaded with DATA (default:
+                                                the built graph); an existing store is served as
+                                                it is, even empty, unless DATA is given
 TIMEOUT            SMARTHEALTH_TIMEOUT          query time limit in seconds (default 30)
 WORKERS            SMARTHEALTH_WORKERS          query worker processes (default 2; 0 runs queries
                                                 in the server process, with no time limit)
@@ -196,8 +198,19 @@ def _open_configured_store(config) -> SparqlStore:
         "worker_memory_bytes": int(config["WORKER_MEMORY_BYTES"]),
     }
     store = open_store(None, store_dir, **options)
-    if not data and store_dir and len(store):
-        log.info("serving the store in %s as it is (%d quads)", store_dir, len(store))
+    if not data and store_dir and store.existed:
+        # An existing store is the data: it is never replaced by the built graph behind the
+        # user's back, even when it holds nothing (DATA replaces it on purpose).
+        if not store.is_loaded:
+            store.close()
+            raise SmartHealthError(
+                f"the store in {store_dir} was not completely loaded (the last load was interrupted, "
+                "or it was made by an older version); serve it with --data FILE to load it again"
+            )
+        if store.is_empty():
+            log.warning("the store in %s holds no data; serving it empty (give --data to load files)", store_dir)
+        else:
+            log.info("serving the store in %s as it is", store_dir)
         return _closing_at_exit(store)
     store.replace_content(data or [_built_dataset()])
     return _closing_at_exit(store)

@@ -7,7 +7,7 @@ import logging
 from flask import Flask, Response
 from werkzeug.exceptions import HTTPException
 
-from ..errors import MethodNotAllowed, SmartHealthError, Unauthorized
+from ..errors import MethodNotAllowed, ServerBusy, SmartHealthError, Unauthorized
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +28,8 @@ def handle_project_error(error: SmartHealthError) -> Response:
         response.headers["WWW-Authenticate"] = 'Bearer realm="smarthealth"'
     if isinstance(error, MethodNotAllowed):
         response.headers["Allow"] = ", ".join(error.allowed)
+    if isinstance(error, ServerBusy):
+        response.headers["Retry-After"] = str(error.retry_after_s)
     return response
 
 

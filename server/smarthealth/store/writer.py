@@ -1,0 +1,63 @@
+"""The writer process: the one process that holds an on-disk store open for writing.
+
+It applies each update as one transaction (with the maintenance of the merged default graph),
+flushes it to disk, then makes the snapshot that query workers read, and only then answers. A
+writer killed at any moment (an update past its time or memory limit, a kill -9 of the server)
+leaves the store as it was before the update or after it: a RocksDB transaction is written at
+commit, all of it or nothing.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+from pathlib import Path
+
+from ..errors import BadGateway, BadRequest
+from .execute import _apply_update
+from .snapshots import open_writable
+
+#: prctl(2) option: the signal this process gets when its parent exits.
+_PR_SET_PDEATHSIG = 1
+
+
+def _exit_with_parent() -> None:
+    """Have the kernel kill this process when the server exits, even by kill -9.
+
+    A writer left behind would keep the store's lock, and the restarted server could not open it.
+    """
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the writer exits when its socket closes
+        return
+    if os.getppid() == 1:  # the parent died before the request took effect
+        os._exit(0)
+
+
+def writer_main(connection, data_dir: str, first_snapshot: str) -> None:
+    """Open the store for writing, make its first snapshot, then apply updates sent over ``connection``."""
+    _exit_with_parent()
+    store = open_writable(Path(data_dir))
+    store.backup(first_snapshot)
+    connection.send(("ready",))
+    # The first update should not wait for rdflib's parser (a second or so) to be imported.
+    from rdflib.plugins.sparql import algebra, parser  # noqa: F401
+    while True:
+        try:
+            message = connection.recv()
+        except (EOFError, OSError):
+            return
+        _, sparql, base_iri, snapshot = message
+        try:
+            _apply_update(store, sparql, base_iri)
+            store.flush()  # durable before it is answered
+            store.backup(snapshot)
+            reply = ("updated",)
+        except BadRequest as error:
+            reply = ("bad-request", error.message)
+        except BadGateway as error:
+            reply = ("bad-gateway", error.message, error.detail)
+        except Exception as error:  # reported to the parent, which logs it as an internal error
+            reply = ("error", f"{type(error).__name__}: {error}")
+        connection.send(reply)
