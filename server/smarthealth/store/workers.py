@@ -309,7 +309,12 @@ class _WorkerPool:
         writer.kill()
         with self._lock:
             if self._writer is writer:
-                self._writer = None  # the next update starts a new one (on the same store)
+                self._writer = None
+                if self._pid == os.getpid():
+                    try:  # the new writer reopens the same store, as it was before the update
+                        self._start_writer_locked()
+                    except SmartHealthError as error:  # the next update tries again
+                        log.error("%s", error)
 
     def close(self) -> None:
         """Stop every worker and the writer."""

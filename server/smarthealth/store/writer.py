@@ -9,30 +9,30 @@ commit, all of it or nothing.
 
 from __future__ import annotations
 
-import ctypes
 import os
-import signal
+import threading
+import time
 from pathlib import Path
 
 from ..errors import BadGateway, BadRequest
 from .execute import _apply_update
 from .snapshots import open_writable
 
-#: prctl(2) option: the signal this process gets when its parent exits.
-_PR_SET_PDEATHSIG = 1
+def _exit_with_parent(interval_s: float = 0.1) -> None:
+    """Exit as soon as the server process is gone, even when it was killed with kill -9.
 
-
-def _exit_with_parent() -> None:
-    """Have the kernel kill this process when the server exits, even by kill -9.
-
-    A writer left behind would keep the store's lock, and the restarted server could not open it.
+    A writer left behind would keep the store's lock, and a restarted server could not open the
+    store; exiting in the middle of an update rolls it back. (PR_SET_PDEATHSIG does not fit: it
+    fires when the thread that started the writer ends, and a request thread may restart it.)
     """
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):  # not Linux: the writer exits when its socket closes
-        return
-    if os.getppid() == 1:  # the parent died before the request took effect
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval_s)
         os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def writer_main(connection, data_dir: str, first_snapshot: str) -> None:
