@@ -55,12 +55,17 @@ def materialise_merge(store: ox.Store) -> None:
     """Replace the default graph of ``store`` with the merge of its named graphs (after a load)."""
     store.clear_graph(ox.DefaultGraph())
     with tempfile.TemporaryDirectory(prefix="smarthealth-merge-") as folder:
-        # Written and bulk-loaded by Oxigraph itself: no Python object per triple.
+        # Written and bulk-loaded by Oxigraph itself: no Python object per triple. The bulk loader
+        # gives blank nodes new labels, so the (few) triples with one are copied as they are.
         path = Path(folder) / "merge.nt"
-        store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }").serialize(
-            output=str(path), format=ox.RdfFormat.N_TRIPLES
-        )
+        store.query(
+            "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } FILTER(!isBlank(?s) && !isBlank(?o)) }"
+        ).serialize(output=str(path), format=ox.RdfFormat.N_TRIPLES)
         store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES)
+    with_blank_nodes = store.query(
+        "SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isBlank(?s) || isBlank(?o)) }"
+    )
+    store.bulk_extend(ox.Quad(row["s"], row["p"], row["o"]) for row in with_blank_nodes)
 
 
 @dataclass
