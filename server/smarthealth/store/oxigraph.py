@@ -39,6 +39,7 @@ is not SPARQL results) raises ``BadGateway``; ``SERVICE SILENT`` keeps its meani
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import logging
 import os
@@ -103,6 +104,14 @@ def rdf_format_for(path: Path) -> ox.RdfFormat:
 LOADED_MARKER = "smarthealth-loaded"
 #: Named graphs that hold internal state rather than data.
 INTERNAL_GRAPHS = frozenset({SCRATCH_GRAPH})
+
+
+def _return_freed_memory() -> None:
+    """Give the memory a bulk load used back to the system (glibc keeps freed memory otherwise)."""
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
 
 
 class OxigraphStore(SparqlStore):
@@ -310,14 +319,18 @@ class OxigraphStore(SparqlStore):
         self._generation = generation
         self._snapshots.current = generation
 
-    def hand_over(self) -> tuple[Path, Path, int]:
-        """Release the on-disk store for the writer process; return its folder and first snapshot."""
+    def hand_over(self) -> Path:
+        """Make the first snapshot, then release the on-disk store for the writer process."""
         with self._write_lock:
             if self._store is not None:
                 self._store.flush()
+                generation = self._generation + 1
+                self._store.backup(str(self._snapshots.path(generation)))
+                self._new_snapshot(generation)
                 self._store = self._merges = None
                 gc.collect()  # pyoxigraph releases the RocksDB lock when the store is dropped
-            return self.data_dir, self._snapshots.path(self._generation + 1), self._generation + 1
+                _return_freed_memory()
+            return self.data_dir
 
     def warm_up(self) -> None:
         """Start the worker processes now rather than on the first query."""
@@ -329,7 +342,9 @@ class OxigraphStore(SparqlStore):
             self._pool.close()
         if self._snapshots is not None:
             self._snapshots.remove_all()
+        if self.data_dir is not None:
+            with self._write_lock:
+                self._store = self._merges = None
+            gc.collect()  # releases the store's lock at once, not when the object goes
         if self._temporary_dir is not None:
-            self._store = self._merges = None
-            gc.collect()
             shutil.rmtree(self._temporary_dir, ignore_errors=True)

@@ -45,12 +45,11 @@ def _worker_main(connection) -> None:
         if operation == "open-writer":
             writer_main(connection, *message[1:])
             return
-        wanted_generation, snapshot = message[1], message[2]
+        wanted_generation, (snapshot, in_memory) = message[1], message[2]
         try:
             if wanted_generation != generation:
-                # A snapshot is never written after it is made: reading it needs no copy and no lock.
                 store = merges = generation = None
-                store = ox.Store.read_only(snapshot)
+                store = _open_snapshot(snapshot, in_memory)
                 merges = MergedDatasets(store)
                 generation = wanted_generation
             if operation == "load":
@@ -67,6 +66,24 @@ def _worker_main(connection) -> None:
         if operation == "load":
             reply = ("loaded", generation)  # a failed open is retried with the next query
         connection.send(reply)
+
+
+def _open_snapshot(path: str, in_memory: bool) -> ox.Store:
+    """Open a snapshot read-only, or copy it into memory (a store served without ``--store``).
+
+    A snapshot is never written after it is made: reading it needs no copy and no lock. In memory,
+    joins run about ten times faster than on RocksDB (the saved query according-to-source without
+    arguments: 0.6 s against 5 to 9 s on the built graph), at the cost of a copy per worker and
+    of reloading it after each update: the choice for a graph that fits in memory.
+    """
+    snapshot = ox.Store.read_only(path)
+    if not in_memory:
+        return snapshot
+    copy = ox.Store()
+    # Quad by quad: blank nodes keep their labels (the bulk loader's buffers would also take
+    # 200 MB of the worker's memory limit).
+    copy.extend(snapshot.quads_for_pattern(None, None, None, None))
+    return copy
 
 
 def _limit_malloc_arenas(arenas: int = 2) -> None:
@@ -101,6 +118,10 @@ def _worker_entry(fd: int, memory_bytes: int) -> None:
         # before its time limit; past this limit the allocation fails and the worker aborts.
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     _worker_main(multiprocessing.connection.Connection(fd))
+
+
+#: Seconds between the start of the query workers and that of the writer.
+WRITER_START_DELAY_S = 1.0
 
 
 class _Worker:
@@ -156,20 +177,41 @@ class _WorkerPool:
         self._generations = {}
         self._writer = None
         self._pid = os.getpid()
-        self._start_writer_locked()
+        self._owner.hand_over()  # the first snapshot, for the query workers
         for _ in range(self._size):
             self._add_worker_locked()
+        # The writer starts a moment later, so as not to slow the query workers' start (or with
+        # the first update, if that comes sooner).
+        timer = threading.Timer(WRITER_START_DELAY_S, self._start_writer_if_missing)
+        timer.daemon = True
+        timer.start()
 
-    def _start_writer_locked(self) -> None:
-        """Start the writer process; it opens the store and makes a snapshot of its current state."""
-        data_dir, snapshot, generation = self._owner.hand_over()
+    def _start_writer_if_missing(self) -> None:
+        with self._lock:
+            if self._pid == os.getpid() and self._writer is None:
+                try:
+                    self._start_writer_locked()
+                except SmartHealthError as error:  # the first update tries again
+                    log.error("%s", error)
+
+    def _start_writer_locked(self, *, snapshot_now: bool = False) -> None:
+        """Start the writer process, which opens the store that this process has released.
+
+        With ``snapshot_now`` (after a kill, or when an update needs it at once) the writer also
+        makes a snapshot of the store as it finds it, and it is waited for: a killed writer may
+        have committed an update without making its snapshot.
+        """
+        data_dir = self._owner.hand_over()
         writer = _Worker(self._owner.worker_memory_bytes)
-        writer.connection.send(("open-writer", str(data_dir), str(snapshot)))
-        if not writer.connection.poll(60) or writer.connection.recv()[0] != "ready":
-            writer.kill()
-            raise SmartHealthError(f"the writer process could not open the store in {data_dir}")
+        generation = self._owner.generation + 1
+        snapshot = str(self._owner._snapshots.path(generation)) if snapshot_now else None
+        writer.connection.send(("open-writer", str(data_dir), snapshot))
+        if snapshot_now:
+            if not writer.connection.poll(60) or writer.connection.recv()[0] != "ready":
+                writer.kill()
+                raise SmartHealthError(f"the writer process could not open the store in {data_dir}")
+            self._owner._new_snapshot(generation)
         self._writer = writer
-        self._owner._new_snapshot(generation)
 
     def _add_worker_locked(self) -> None:
         worker = _Worker(self._owner.worker_memory_bytes)
@@ -183,7 +225,8 @@ class _WorkerPool:
         generation = self._owner.generation
         self._generations[worker] = generation
         path = self._owner._snapshots.path(generation)
-        worker.connection.send((message[0], generation, str(path)) + message[1:])
+        snapshot = (str(path), self._owner.store_dir is None)
+        worker.connection.send((message[0], generation, snapshot) + message[1:])
 
     def preload(self) -> None:
         """Have the idle workers open the newest snapshot now, rather than in the next query."""
@@ -235,7 +278,7 @@ class _WorkerPool:
         with self._lock:
             self._start_locked()
             if self._writer is None:
-                self._start_writer_locked()
+                self._start_writer_locked(snapshot_now=True)
             writer = self._writer
         generation = self._owner.generation + 1
         started = time.monotonic()
@@ -312,7 +355,7 @@ class _WorkerPool:
                 self._writer = None
                 if self._pid == os.getpid():
                     try:  # the new writer reopens the same store, as it was before the update
-                        self._start_writer_locked()
+                        self._start_writer_locked(snapshot_now=True)
                     except SmartHealthError as error:  # the next update tries again
                         log.error("%s", error)
 

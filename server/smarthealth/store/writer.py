@@ -35,12 +35,17 @@ def _exit_with_parent(interval_s: float = 0.1) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def writer_main(connection, data_dir: str, first_snapshot: str) -> None:
-    """Open the store for writing, make its first snapshot, then apply updates sent over ``connection``."""
+def writer_main(connection, data_dir: str, snapshot: str | None) -> None:
+    """Open the store for writing (and snapshot it if asked), then apply updates sent over ``connection``."""
     _exit_with_parent()
-    store = open_writable(Path(data_dir))
-    store.backup(first_snapshot)
-    connection.send(("ready",))
+    try:
+        store = open_writable(Path(data_dir))
+        if snapshot:
+            store.backup(snapshot)
+            connection.send(("ready",))
+    except Exception as error:  # answered to the next message, then this writer is replaced
+        connection.send(("error", f"the writer cannot open the store: {type(error).__name__}: {error}"))
+        return
     # The first update should not wait for rdflib's parser (a second or so) to be imported.
     from rdflib.plugins.sparql import algebra, parser  # noqa: F401
     while True:
