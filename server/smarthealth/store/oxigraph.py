@@ -149,6 +149,8 @@ class OxigraphStore(SparqlStore):
         self._write_lock = threading.Lock()
         self._update_lock = threading.Lock()
         self._generation = 0
+        self._count_lock = threading.Lock()
+        self._count: tuple[int, int] | None = None  # (generation, number of quads)
         self._pool = _WorkerPool(self, workers) if workers > 0 else None
 
     # -- data ------------------------------------------------------------------------------
@@ -170,8 +172,14 @@ class OxigraphStore(SparqlStore):
 
     def __len__(self) -> int:
         """Return the number of quads in the named graphs (the merged default graph is derived)."""
-        answer = self._reader().query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
-        return int(next(iter(answer))["n"].value)
+        # Counting reads every quad (a second or more at 1M): once per data generation, and
+        # never twice at the same time (/health may be polled while the first count runs).
+        with self._count_lock:
+            generation = self._generation
+            if self._count is None or self._count[0] != generation:
+                answer = self._reader().query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+                self._count = (generation, int(next(iter(answer))["n"].value))
+            return self._count[1]
 
     def is_empty(self) -> bool:
         """Return whether the store holds no quad at all."""

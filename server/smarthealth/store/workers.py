@@ -162,6 +162,8 @@ class _WorkerPool:
         #: Data generation each query worker was last sent (it reads that generation's snapshot).
         self._generations: dict[_Worker, int] = {}
         self._writer: _Worker | None = None
+        #: Whether the last writer was killed (its successor snapshots the store as it finds it).
+        self._writer_killed = False
 
     def start(self) -> None:
         """Start the workers (again, in a forked child such as a gunicorn worker)."""
@@ -212,6 +214,7 @@ class _WorkerPool:
                 raise SmartHealthError(f"the writer process could not open the store in {data_dir}")
             self._owner._new_snapshot(generation)
         self._writer = writer
+        self._writer_killed = False
 
     def _add_worker_locked(self) -> None:
         worker = _Worker(self._owner.worker_memory_bytes)
@@ -277,8 +280,8 @@ class _WorkerPool:
         """Apply an update in the writer, which then makes the snapshot of the next generation."""
         with self._lock:
             self._start_locked()
-            if self._writer is None:
-                self._start_writer_locked(snapshot_now=True)
+            if self._writer is None:  # not started yet, or its replacement after a kill failed
+                self._start_writer_locked(snapshot_now=self._writer_killed)
             writer = self._writer
         generation = self._owner.generation + 1
         started = time.monotonic()
@@ -353,6 +356,7 @@ class _WorkerPool:
         with self._lock:
             if self._writer is writer:
                 self._writer = None
+                self._writer_killed = True
                 if self._pid == os.getpid():
                     try:  # the new writer reopens the same store, as it was before the update
                         self._start_writer_locked(snapshot_now=True)

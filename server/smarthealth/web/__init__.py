@@ -36,7 +36,8 @@ gunicorn process would hold its own copy of the data, so an update would reach o
     SMARTHEALTH_DATA=data/build/smart-health.trig \
     gunicorn -w 1 --threads 8 -b 0.0.0.0:8000 'smarthealth.web:create_app()'
 
-Several gunicorn processes (``-w 2``) are fine for a read-only endpoint (no UPDATE_TOKEN). Use a
+Several gunicorn processes (``-w 2``) are fine for a read-only endpoint (no UPDATE_TOKEN) without
+STORE (each loads its own copy); an on-disk STORE has one writer, so one gunicorn process. Use a
 threaded worker class (``--threads``): a sync worker blocked by a query for gunicorn's own
 ``--timeout`` (30 s, the same as TIMEOUT) would be killed by gunicorn. Do not use ``--preload``
 with several processes (the store would be opened once and shared by fork); the query workers are
