@@ -55,7 +55,6 @@ class Snapshots:
         #: The newest generation that has a snapshot, once the writer made the first one.
         self.current: int | None = None
         self._lock = threading.Lock()
-        self._reader: ox.Store | None = None
         self._reader_generation: int | None = None
 
     def path(self, generation: int) -> Path:
@@ -63,14 +62,16 @@ class Snapshots:
         return self.folder / f"generation-{generation}"
 
     def reader(self) -> ox.Store:
-        """Return the newest snapshot, opened read-only in this process."""
+        """Return the newest snapshot, opened read-only in this process (a few ms).
+
+        Not kept open: RocksDB keeps an index of every file it has read in memory, and the web
+        process only reads now and then (the graph list, the quad count, a dump).
+        """
         with self._lock:
             if self.current is None:
                 raise RuntimeError("no snapshot of the store has been made yet")
-            if self._reader_generation != self.current:
-                self._reader = ox.Store.read_only(str(self.path(self.current)))
-                self._reader_generation = self.current
-            return self._reader
+            self._reader_generation = self.current  # kept on disk while it may be read
+            return ox.Store.read_only(str(self.path(self.current)))
 
     def remove_unused(self, in_use: set[int]) -> None:
         """Remove the snapshots of generations that no process reads any more."""
@@ -90,6 +91,5 @@ class Snapshots:
     def remove_all(self) -> None:
         """Remove every snapshot (at exit)."""
         with self._lock:
-            self._reader = None
             self._reader_generation = None
         shutil.rmtree(self.folder, ignore_errors=True)
