@@ -6,7 +6,8 @@ time limit (a thread cannot be stopped). With ``workers``, the data lives on dis
 or a temporary folder for an "in-memory" store) and three kinds of process share it:
 
 - this process loads the files at start, then hands the store over;
-- one writer process owns the on-disk store (RocksDB allows one writer). Each update is applied
+- one writer process, started by the first update, owns the on-disk store (RocksDB allows one
+  writer; a read-only endpoint runs none). Each update is applied
   there as one transaction, with the maintenance of the merged default graph, flushed to disk
   before it is answered, and followed by a checkpoint (``Store.backup``: hard links to the
   immutable files, a few milliseconds) into a new snapshot folder. An update past its time or

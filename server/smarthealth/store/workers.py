@@ -120,10 +120,6 @@ def _worker_entry(fd: int, memory_bytes: int) -> None:
     _worker_main(multiprocessing.connection.Connection(fd))
 
 
-#: Seconds between the start of the query workers and that of the writer.
-WRITER_START_DELAY_S = 1.0
-
-
 class _Worker:
     """One worker process and the parent's end of its socket."""
 
@@ -182,19 +178,8 @@ class _WorkerPool:
         self._owner.hand_over()  # the first snapshot, for the query workers
         for _ in range(self._size):
             self._add_worker_locked()
-        # The writer starts a moment later, so as not to slow the query workers' start (or with
-        # the first update, if that comes sooner).
-        timer = threading.Timer(WRITER_START_DELAY_S, self._start_writer_if_missing)
-        timer.daemon = True
-        timer.start()
-
-    def _start_writer_if_missing(self) -> None:
-        with self._lock:
-            if self._pid == os.getpid() and self._writer is None:
-                try:
-                    self._start_writer_locked()
-                except SmartHealthError as error:  # the first update tries again
-                    log.error("%s", error)
+        # The writer starts with the first update: a read-only endpoint (the default) needs none,
+        # and its start would slow the query workers' own.
 
     def _start_writer_locked(self, *, snapshot_now: bool = False) -> None:
         """Start the writer process, which opens the store that this process has released.
