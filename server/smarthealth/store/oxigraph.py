@@ -14,8 +14,10 @@ or a temporary folder for an "in-memory" store) and three kinds of process share
   memory limit is stopped by killing the writer, which rolls the transaction back; a kill -9 of
   the whole server at any moment leaves the state before or after the update;
 - the query workers open the newest snapshot read-only (never the live folder, which RocksDB
-  forbids while it is written) and reopen when an update makes a newer one. They hold no copy of
-  the data: their memory does not grow with it, and an update's cost does not either.
+  forbids while it is written) and reopen when an update makes a newer one. With ``store_dir``
+  they read it in place and hold no copy of the data: their memory does not grow with it, and an
+  update's cost does not either. Without it (a graph that fits in memory) each copies the
+  snapshot into memory, where joins run about ten times faster than on RocksDB.
 
 Dataset rules (the same in both modes):
 
