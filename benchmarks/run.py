@@ -12,6 +12,7 @@ each server's whole process tree, and update latency with the time until a query
 from __future__ import annotations
 
 import argparse
+import shutil
 import signal
 import statistics
 import sys
@@ -174,6 +175,7 @@ def main() -> int:
         results["memory_after_queries"] = {server.name: process_tree_rss_mib(server.pid) for server in servers}
         results["updates"] = {server.name: updates(server, options.updates, server is raw) for server in servers}
         results["memory_after_updates"] = {server.name: process_tree_rss_mib(server.pid) for server in servers}
+    shutil.rmtree(work, ignore_errors=True)
     markdown = table(results)
     (out / "results.md").write_text(markdown)
     plot(results, out / "results.png")
