@@ -47,7 +47,9 @@ def table(results: dict) -> str:
         memory = results[key]
         lines.append(f"| {label} | {memory[OURS]:.0f} | {memory[RAW]:.0f} | {_ratio(memory[OURS], memory[RAW])} |")
     for clients, rates in results["throughput"].items():
-        lines.append(f"| throughput, {clients} clients, saved queries (queries/s) | {rates[OURS]:.1f} | "
+        refused = results.get("refused", {}).get(clients, {})
+        busy = f" ({refused[OURS]} answered 503)" if refused.get(OURS) else ""
+        lines.append(f"| throughput, {clients} clients, saved queries (queries/s) | {rates[OURS]:.1f}{busy} | "
                      f"{rates[RAW]:.1f} | {_ratio(rates[OURS], rates[RAW])} |")
     (ours_median, ours_p95, ours_visible, ours_once) = results["updates"][OURS]
     (raw_median, raw_p95, raw_visible, raw_once) = results["updates"][RAW]
