@@ -98,15 +98,18 @@ def check(server, ledger: Ledger) -> None:
     ledger.present = len(both)
 
 
-def writer_pid(server, store: Path) -> int | None:
+def writer_pid(server, store: Path, wait_s: float = 10.0) -> int | None:
     """Return the process that has files of the live store open (not of a snapshot): the writer."""
     folder = str(store.resolve()) + "/"
-    for pid in _descendants(server.pid):
-        try:
-            if any(os.readlink(f"/proc/{pid}/fd/{fd}").startswith(folder) for fd in os.listdir(f"/proc/{pid}/fd")):
-                return pid
-        except OSError:
-            continue
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:  # a new writer may still be opening the store
+        for pid in _descendants(server.pid):
+            try:
+                if any(os.readlink(f"/proc/{pid}/fd/{fd}").startswith(folder) for fd in os.listdir(f"/proc/{pid}/fd")):
+                    return pid
+            except OSError:
+                continue
+        time.sleep(0.05)
     return None
 
 
@@ -155,7 +158,7 @@ def test_kill_9_at_random_moments_loses_no_acknowledged_update_and_tears_none(tm
                 # A writer killed between two updates is found dead, and replaced, by the next one.
                 send_updates(server, ledger, threading.Event(), count=1)
                 pid = writer_pid(server, store)
-                assert pid is not None, "no process holds the store open"
+                assert pid is not None, "no process holds the store open:\n" + server.stderr_text()[-3000:]
                 updates_then_kill(server, ledger, rng, lambda: os.kill(pid, signal.SIGKILL))
                 writer_kills += 1
                 check(server, ledger)

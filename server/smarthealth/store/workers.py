@@ -194,8 +194,10 @@ class _WorkerPool:
         snapshot = str(self._owner._snapshots.path(generation)) if snapshot_now else None
         writer.connection.send(("open-writer", str(data_dir), snapshot))
         if snapshot_now:
-            if not writer.connection.poll(60) or writer.connection.recv()[0] != "ready":
+            reply = writer.connection.recv() if writer.connection.poll(60) else ("error", "no answer in 60 s")
+            if reply[0] != "ready":
                 writer.kill()
+                log.error("writer process: %s", reply[1])
                 raise SmartHealthError(f"the writer process could not open the store in {data_dir}")
             self._owner._new_snapshot(generation)
         self._writer = writer

@@ -10,6 +10,7 @@ commit, all of it or nothing.
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -35,13 +36,22 @@ def _exit_with_parent(interval_s: float = 0.1) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
+def _backup(store, snapshot: str) -> None:
+    """Make a snapshot, replacing a half-made one of a writer killed before it answered.
+
+    The folder of a generation is published only once its writer has answered, so nobody reads it.
+    """
+    shutil.rmtree(snapshot, ignore_errors=True)
+    store.backup(snapshot)
+
+
 def writer_main(connection, data_dir: str, snapshot: str | None) -> None:
     """Open the store for writing (and snapshot it if asked), then apply updates sent over ``connection``."""
     _exit_with_parent()
     try:
         store = open_writable(Path(data_dir))
         if snapshot:
-            store.backup(snapshot)
+            _backup(store, snapshot)
             connection.send(("ready",))
     except Exception as error:  # answered to the next message, then this writer is replaced
         connection.send(("error", f"the writer cannot open the store: {type(error).__name__}: {error}"))
@@ -57,7 +67,7 @@ def writer_main(connection, data_dir: str, snapshot: str | None) -> None:
         try:
             _apply_update(store, sparql, base_iri)
             store.flush()  # durable before it is answered
-            store.backup(snapshot)
+            _backup(store, snapshot)
             reply = ("updated",)
         except BadRequest as error:
             reply = ("bad-request", error.message)
