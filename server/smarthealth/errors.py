@@ -113,3 +113,14 @@ class BadGateway(SmartHealthError):
         super().__init__(message, where=where)
         #: What went wrong, for the log only (it may hold internal text).
         self.detail = detail
+
+
+class ServerBusy(SmartHealthError):
+    """Every worker that could take the request stayed busy; the client may retry (HTTP 503)."""
+
+    http_status = 503
+
+    def __init__(self, message: str, *, retry_after_s: int = 5):
+        super().__init__(message)
+        #: Seconds the client should wait before trying again (the Retry-After header).
+        self.retry_after_s = retry_after_s

@@ -1,8 +1,10 @@
 """The SPARQL store behind the endpoint: one interface, and embedded Oxigraph behind it by default.
 
 Modules, one per role: ``base`` (the interface), ``oxigraph`` (the embedded store), ``workers``
-(query worker processes), ``execute`` (running SPARQL on a pyoxigraph store), ``results``
-(query results and their formats), ``remote`` (any SPARQL 1.1 engine over HTTP), ``remote_http``
+(query worker processes), ``writer`` (the process that owns an on-disk store), ``snapshots``
+(checkpoints the query workers read), ``merge`` (the merged default graph), ``execute`` (running
+SPARQL on a pyoxigraph store), ``results`` (query results and their formats), ``network_wall``
+(query workers without a network), ``remote`` (any SPARQL 1.1 engine over HTTP), ``remote_http``
 (its credentials and answers), ``publish`` (loading a dataset into such an engine).
 """
 
@@ -13,7 +15,8 @@ from pathlib import Path
 
 from ..sparql_text import add_using_clauses, clear_silently, query_form
 from .base import DEFAULT_MAX_RESULT_BYTES, DEFAULT_TIMEOUT_S, DEFAULT_WORKER_MEMORY_BYTES, SparqlStore
-from .execute import MergedDatasets, merge_union_into_default_graph
+from .execute import MergedDatasets
+from .merge import materialise_merge
 from .oxigraph import DATA_GRAPH_PREFIX, RDF_FORMATS_BY_EXTENSION, OxigraphStore, data_graph_iri, rdf_format_for
 from .results import GRAPH_FORMATS, RESULTS_FORMATS, QueryResult
 
@@ -30,8 +33,7 @@ def open_store(
 ) -> OxigraphStore:
     """Open a store (in memory, or on disk in ``store_dir``) and load ``data_paths`` into it.
 
-    An on-disk store that already holds data is served as it is when no ``data_paths`` are given;
-    given ``data_paths`` replace its content. With ``workers=0`` queries run in this process and
+    Given ``data_paths`` replace the content of an on-disk store; without them it is left as it is. With ``workers=0`` queries run in this process and
     no time limit is enforced; with workers, each query is stopped after ``timeout_s`` seconds.
     """
     store = OxigraphStore(
@@ -76,5 +78,5 @@ __all__ = [
     "DATA_GRAPH_PREFIX", "DEFAULT_MAX_RESULT_BYTES", "DEFAULT_TIMEOUT_S", "DEFAULT_WORKER_MEMORY_BYTES",
     "GRAPH_FORMATS", "RDF_FORMATS_BY_EXTENSION", "RESULTS_FORMATS", "MergedDatasets", "OxigraphStore",
     "QueryResult", "SparqlStore", "add_using_clauses", "clear_silently", "data_graph_iri",
-    "merge_union_into_default_graph", "open_remote_store", "open_store", "query_form", "rdf_format_for",
+    "materialise_merge", "open_remote_store", "open_store", "query_form", "rdf_format_for",
 ]

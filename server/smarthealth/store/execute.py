@@ -6,6 +6,7 @@ Shared by the store in this process and by the query worker processes.
 from __future__ import annotations
 
 import collections
+import re
 import threading
 
 import pyoxigraph as ox
@@ -14,6 +15,7 @@ from ..errors import BadGateway, BadRequest
 from .. import fetch_guard
 from ..sparql_text import SparqlText, analyse_query
 from .base import DEFAULT_MAX_RESULT_BYTES
+from .merge import maintained_update
 from .results import _SOLUTIONS_WIRE_FORMAT, _TRIPLES_WIRE_FORMAT, QueryResult, ResultTooLarge, _CappedBuffer
 
 def _dataset_options(default_graph_uris: list[str] | None, named_graph_uris: list[str] | None) -> dict:
@@ -23,14 +25,9 @@ def _dataset_options(default_graph_uris: list[str] | None, named_graph_uris: lis
             "default_graph": list(default_graph_uris or []),
             "named_graphs": list(named_graph_uris or []),
         }
-    # The query's FROM / FROM NAMED, if any, apply; otherwise the default graph of the query
-    # copy, which holds the merge of all graphs.
+    # The query's FROM / FROM NAMED, if any, apply; otherwise the store's default graph, which
+    # holds the merge of all graphs.
     return {}
-
-
-def merge_union_into_default_graph(store: ox.Store) -> None:
-    """Add every triple of every named graph to the default graph of a (query copy) store."""
-    store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
 
 
 #: How many scratch datasets (several default graphs merged) a query copy keeps for reuse.
@@ -38,7 +35,7 @@ MERGED_DATASETS_KEPT = 8
 
 
 class MergedDatasets:
-    """Scratch datasets made from a query copy, whose default graph is the RDF merge of some graphs."""
+    """Scratch datasets made from a store, whose default graph is the RDF merge of some graphs."""
 
     def __init__(self, source: ox.Store, kept: int = MERGED_DATASETS_KEPT):
         self._source = source
@@ -118,11 +115,15 @@ def _parse_term(text: str):
 
 
 def _apply_update(store: ox.Store, sparql: str, base_iri: str | None) -> None:
-    """Apply an update to a pyoxigraph store, reporting the client's mistakes as BadRequest."""
+    """Apply an update and the maintenance of the merged default graph, as one transaction.
+
+    The client's mistakes are reported as BadRequest.
+    """
+    text, lines_before = maintained_update(sparql, base_iri)
     try:
-        store.update(sparql, base_iri=base_iri)
+        store.update(text, base_iri=base_iri)
     except SyntaxError as error:
-        raise BadRequest(f"malformed update: {error}") from None
+        raise BadRequest(f"malformed update: {_client_position(str(error), lines_before)}") from None
     except RuntimeError as error:
         # DROP of a graph that does not exist, and other refusals of the update.
         raise BadRequest(f"the update cannot be applied: {error}") from None
@@ -138,6 +139,16 @@ NETWORK_REACHABLE = True
 
 class NeedsNetwork(Exception):
     """A query calls an allowed SERVICE, and this process has no network (run it elsewhere)."""
+
+
+_ERROR_POSITION = re.compile(r"^error at (\d+):")
+
+
+def _client_position(message: str, lines_before: int) -> str:
+    """Return a syntax error message whose line number counts the client's text only."""
+    if not lines_before:
+        return message
+    return _ERROR_POSITION.sub(lambda match: f"error at {int(match.group(1)) - lines_before}:", message)
 
 
 def _execute(store: ox.Store, merges: MergedDatasets, sparql: str, options: dict) -> QueryResult:

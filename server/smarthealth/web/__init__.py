@@ -10,7 +10,9 @@ key                environment variable         meaning
 DATA               SMARTHEALTH_DATA             RDF files to serve (``os.pathsep``-separated in
                                                 the environment); default: the built graph
 STORE              SMARTHEALTH_STORE            folder of an on-disk Oxigraph store kept between
-                                                runs (loaded only when empty or DATA is given)
+                                                runs: a new folder is loaded with DATA (default:
+                                                the built graph); an existing store is served as
+                                                it is, even empty, unless DATA is given
 TIMEOUT            SMARTHEALTH_TIMEOUT          query time limit in seconds (default 30)
 WORKERS            SMARTHEALTH_WORKERS          query worker processes (default 2; 0 runs queries
                                                 in the server process, with no time limit)
@@ -55,7 +57,8 @@ gunicorn process would hold its own copy of the data, so an update would reach o
     SMARTHEALTH_DATA=data/build/smart-health.trig \
     gunicorn -w 1 --threads 8 -b 0.0.0.0:8000 'smarthealth.web:create_app()'
 
-Several gunicorn processes (``-w 2``) are fine for a read-only endpoint (no UPDATE_TOKEN). Use a
+Several gunicorn processes (``-w 2``) are fine for a read-only endpoint (no UPDATE_TOKEN) without
+STORE (each loads its own copy); an on-disk STORE has one writer, so one gunicorn process. Use a
 threaded worker class (``--threads``): a sync worker blocked by a query for gunicorn's own
 ``--timeout`` (30 s, the same as TIMEOUT) would be killed by gunicorn. Do not use ``--preload``
 with several processes (the store would be opened once and shared by fork); the query workers are
@@ -265,8 +268,19 @@ def _open_configured_store(config) -> SparqlStore:
         "service_timeout_s": config.get("SERVICE_TIMEOUT"),
     }
     store = open_store(None, store_dir, **options)
-    if not data and store_dir and len(store):
-        log.info("serving the store in %s as it is (%d quads)", store_dir, len(store))
+    if not data and store_dir and store.existed:
+        # An existing store is the data: it is never replaced by the built graph behind the
+        # user's back, even when it holds nothing (DATA replaces it on purpose).
+        if not store.is_loaded:
+            store.close()
+            raise SmartHealthError(
+                f"the store in {store_dir} was not completely loaded (the last load was interrupted, "
+                "or it was made by an older version); serve it with --data FILE to load it again"
+            )
+        if store.is_empty():
+            log.warning("the store in %s holds no data; serving it empty (give --data to load files)", store_dir)
+        else:
+            log.info("serving the store in %s as it is", store_dir)
         return _closing_at_exit(store)
     store.replace_content(data or [_built_dataset()])
     return _closing_at_exit(store)

@@ -7,7 +7,7 @@ import logging
 from flask import Flask, Response
 from werkzeug.exceptions import HTTPException
 
-from ..errors import MethodNotAllowed, SmartHealthError, TooManyRequests, Unauthorized
+from ..errors import MethodNotAllowed, ServerBusy, SmartHealthError, TooManyRequests, Unauthorized
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,8 @@ def add_error_headers(response: Response, error: SmartHealthError) -> None:
         response.headers["WWW-Authenticate"] = 'Bearer realm="smarthealth"'
     if isinstance(error, MethodNotAllowed):
         response.headers["Allow"] = ", ".join(error.allowed)
+    if isinstance(error, ServerBusy):
+        response.headers["Retry-After"] = str(error.retry_after_s)
 
 
 def handle_http_error(error: HTTPException) -> Response:

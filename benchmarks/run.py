@@ -1,0 +1,199 @@
+"""Benchmark this endpoint against raw ``oxigraph serve`` on the same data, side by side in one run.
+
+    .venv/bin/python benchmarks/run.py --data benchmarks/data/smart-health-1000000.nq
+
+Both servers run at the same time on loopback; each query is run alternately on one and the other
+(so that other load on the machine falls on both alike). Printed and written to ``--out`` (Markdown
+table and PNG plot): per query the median and 95th percentile latency and the row counts of both
+(a disagreement is marked, never hidden), throughput at 1, 8 and 32 clients, load time, memory of
+each server's whole process tree, and update latency with the time until a query sees the update.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import signal
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from queries import benchmark_queries  # noqa: E402
+from report import plot, table  # noqa: E402
+from servers import ROOT, Server, ours, process_tree_rss_mib, raw_oxigraph, work_folder  # noqa: E402
+
+JSON = "application/sparql-results+json"
+#: This endpoint's time limit during the benchmark (seconds).
+QUERY_LIMIT_S = 20
+#: Time each query may take, all its runs on one server together (a slow query runs fewer times).
+QUERY_BUDGET_MS = 30_000
+
+
+def run_query(session: requests.Session, server: Server, sparql: str) -> tuple[float, int]:
+    """Run one query; return (milliseconds, number of rows or triples); fail on an HTTP error."""
+    construct = sparql.lstrip().upper().startswith("CONSTRUCT") or "\nCONSTRUCT" in sparql.upper()
+    accept = "application/n-triples" if construct else JSON
+    started = time.perf_counter()
+    answer = session.post(server.query_url, data=sparql.encode("utf-8"), timeout=300,
+                          headers={"Content-Type": "application/sparql-query", "Accept": accept})
+    elapsed = (time.perf_counter() - started) * 1000
+    answer.raise_for_status()
+    if construct:
+        return elapsed, sum(1 for line in answer.text.splitlines() if line.strip())
+    return elapsed, len(answer.json()["results"]["bindings"])
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def latencies(servers: list[Server], queries: dict[str, str], repeat: int) -> dict:
+    """Return {query: {server: (median, p95, rows)}}, the servers taking turns on every run.
+
+    A query that passes this endpoint's time limit on its warm-up run is recorded as such and
+    not run on oxigraph serve (which has no limit, and would go on computing after a client
+    gives up, slowing every later measurement): both run the same engine on the same data.
+    """
+    figures = {}
+    sessions = {server.name: requests.Session() for server in servers}
+    for name, sparql in queries.items():
+        timings = {server.name: [] for server in servers}
+        rows, warm_up_ms = {}, 0.0
+        try:
+            for server in servers:  # warm-up, this endpoint first
+                elapsed, rows[server.name] = run_query(sessions[server.name], server, sparql)
+                warm_up_ms = max(warm_up_ms, elapsed)
+        except requests.HTTPError as error:
+            if error.response is None or error.response.status_code != 503:
+                raise
+            figures[name] = None
+            print(f"  {name}: over the time limit of {QUERY_LIMIT_S} s on this endpoint; not measured", flush=True)
+            continue
+        # A query of several seconds runs fewer times: about half a minute per query and server.
+        for _ in range(max(3, min(repeat, int(QUERY_BUDGET_MS / max(warm_up_ms, 1.0))))):
+            for server in servers:
+                elapsed, rows[server.name] = run_query(sessions[server.name], server, sparql)
+                timings[server.name].append(elapsed)
+        figures[name] = {
+            server: (statistics.median(values), percentile(values, 0.95), rows[server])
+            for server, values in timings.items()
+        }
+        print(f"  {name}: " + ", ".join(f"{server} {median:.1f} ms ({count} rows)"
+                                         for server, (median, _, count) in figures[name].items()),
+              flush=True)
+    return figures
+
+
+def throughput(server: Server, queries: list[str], clients: int, seconds: float) -> tuple[float, int]:
+    """Return the queries per second that ``clients`` concurrent clients complete, and the 503s.
+
+    A 503 (every query worker stayed busy past the time limit: this endpoint sheds load rather
+    than queue without end) is counted, not completed; the client goes on.
+    """
+    done, refused = [0] * clients, [0] * clients
+    stop = time.monotonic() + seconds
+
+    def client(number: int) -> None:
+        session = requests.Session()
+        position = number
+        while time.monotonic() < stop:
+            try:
+                run_query(session, server, queries[position % len(queries)])
+                done[number] += 1
+            except requests.HTTPError as error:
+                if error.response is None or error.response.status_code != 503:
+                    raise
+                refused[number] += 1
+            position += 1
+
+    threads = [threading.Thread(target=client, args=(number,)) for number in range(clients)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(done) / (time.monotonic() - started), sum(refused)
+
+
+def updates(server: Server, count: int, graph_query: bool) -> tuple[float, float, float, int]:
+    """Apply small updates; return (median ms, p95 ms, median ms until a query sees it, seen at once)."""
+    session = requests.Session()
+    latency, visible, seen_at_once = [], [], 0
+    for number in range(count):
+        item = f"<urn:smarthealth:bench:item/{server.pid}-{number}>"
+        update = (f"INSERT DATA {{ GRAPH <urn:smarthealth:bench:updates> {{ {item} <urn:smarthealth:bench:p> "
+                  f"{number} ; <urn:smarthealth:bench:q> 'a' ; <urn:smarthealth:bench:r> 'b' }} }}")
+        # The endpoint's default graph is the merge, so its update shows there; raw Oxigraph's
+        # default graph is what was loaded, so its update is looked for in its graph.
+        pattern = f"{item} <urn:smarthealth:bench:p> {number}"
+        ask = f"ASK {{ GRAPH ?g {{ {pattern} }} }}" if graph_query else f"ASK {{ {pattern} }}"
+        started = time.perf_counter()
+        answer = session.post(server.update_url, data=update.encode(), headers=server.update_headers, timeout=60)
+        answer.raise_for_status()
+        latency.append((time.perf_counter() - started) * 1000)
+        for attempt in range(1000):
+            seen = session.post(server.query_url, data=ask.encode(), timeout=60, headers={
+                "Content-Type": "application/sparql-query", "Accept": JSON}).json()["boolean"]
+            if seen:
+                seen_at_once += attempt == 0
+                break
+            time.sleep(0.005)
+        visible.append((time.perf_counter() - started) * 1000)
+    return statistics.median(latency), percentile(latency, 0.95), statistics.median(visible), seen_at_once
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, required=True, help="N-Quads file (benchmarks/generate.py)")
+    parser.add_argument("--repeat", type=int, default=10, help="runs per query and server")
+    parser.add_argument("--workers", type=int, default=2, help="query workers of this endpoint")
+    parser.add_argument("--seconds", type=float, default=10, help="duration of each throughput run")
+    parser.add_argument("--updates", type=int, default=20)
+    parser.add_argument("--out", type=Path, help="folder for the Markdown table and the plot")
+    options = parser.parse_args()
+    quads = sum(1 for _ in open(options.data, "rb"))
+    out = options.out or ROOT / "benchmarks" / "results" / options.data.stem
+    out.mkdir(parents=True, exist_ok=True)
+    queries = benchmark_queries()
+    work = work_folder()
+    results: dict = {"quads": quads, "data": options.data.name, "repeat": options.repeat,
+                     "workers": options.workers, "seconds": options.seconds}
+    print(f"{quads} quads from {options.data}; loading both servers", flush=True)
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(1))  # stop both servers
+    with ours(options.data, options.workers, work, QUERY_LIMIT_S) as endpoint, raw_oxigraph(options.data, work) as raw:
+        servers = [endpoint, raw]
+        results["load_s"] = {server.name: server.load_s for server in servers}
+        results["memory_loaded"] = {server.name: process_tree_rss_mib(server.pid) for server in servers}
+        print(f"loaded: {results['load_s']}; memory {results['memory_loaded']}", flush=True)
+        results["latency"] = latencies(servers, queries, options.repeat)
+        mix = [sparql for name, sparql in queries.items()
+               if name.startswith("saved:") and results["latency"][name] is not None]
+        results["throughput"] = {}
+        for clients in (1, 8, 32):
+            for server in servers:
+                rate, refused = throughput(server, mix, clients, options.seconds)
+                results["throughput"].setdefault(clients, {})[server.name] = rate
+                results.setdefault("refused", {}).setdefault(clients, {})[server.name] = refused
+                print(f"  throughput {server.name} at {clients} clients: {rate:.1f} queries/s, "
+                      f"{refused} answered 503", flush=True)
+        results["memory_after_queries"] = {server.name: process_tree_rss_mib(server.pid) for server in servers}
+        results["updates"] = {server.name: updates(server, options.updates, server is raw) for server in servers}
+        results["memory_after_updates"] = {server.name: process_tree_rss_mib(server.pid) for server in servers}
+    shutil.rmtree(work, ignore_errors=True)
+    markdown = table(results)
+    (out / "results.md").write_text(markdown)
+    plot(results, out / "results.png")
+    print(markdown)
+    print(f"written: {out / 'results.md'}, {out / 'results.png'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,117 @@
+"""The two servers the benchmark compares, started on loopback, and the memory of a process tree."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from server_process import free_port, start_server  # noqa: E402
+
+TOKEN = "benchmark-token"
+
+
+@dataclass
+class Server:
+    """A running server: how to query and update it, its root process, how long it took to load."""
+
+    name: str
+    query_url: str
+    update_url: str
+    pid: int
+    load_s: float
+    update_headers: dict
+
+
+def process_tree_rss_mib(root_pid: int) -> float:
+    """Return the resident memory of a process and all its descendants, in MiB, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            children.setdefault(int(fields[1]), []).append(int(entry))
+    total, stack = 0, [root_pid]
+    while stack:
+        pid = stack.pop()
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+        stack.extend(children.get(pid, []))
+    return total / 1024
+
+
+@contextlib.contextmanager
+def ours(data: Path, workers: int, work_dir: Path, timeout_s: float):
+    """Serve ``data`` with ``smarthealth serve --store`` (loaded at start); yield a Server."""
+    started = time.monotonic()
+    arguments = ["--store", str(work_dir / "ours"), "--data", str(data), "--workers", str(workers),
+                 "--timeout", str(timeout_s)]
+    with start_server(arguments, {"SMARTHEALTH_UPDATE_TOKEN": TOKEN}, startup_timeout_s=1800) as server:
+        load_s = time.monotonic() - started
+        yield Server("smarthealth", server.sparql_url, server.sparql_url, server.pid, load_s,
+                     {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/sparql-update"})
+
+
+@contextlib.contextmanager
+def raw_oxigraph(data: Path, work_dir: Path):
+    """Load ``data`` with ``oxigraph load``, add the merged default graph, serve it; yield a Server.
+
+    The merge is the endpoint's default graph (a triple in several graphs counts once); made here
+    with the same code, it gives the raw server the same physical data, so both answer the same
+    queries with the same rows, and the difference measured is the front end's.
+    """
+    from smarthealth.store.merge import materialise_merge
+    import pyoxigraph as ox
+
+    location = work_dir / "oxigraph"
+    oxigraph = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+    started = time.monotonic()
+    subprocess.run([oxigraph, "load", "--location", str(location), "--file", str(data)],
+                   check=True, capture_output=True)
+    store = ox.Store(str(location))
+    materialise_merge(store)
+    store.flush()
+    del store
+    port = free_port()
+    process = subprocess.Popen(
+        [oxigraph, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 600
+        while True:
+            try:
+                if requests.get(f"{base}/query", params={"query": "ASK {}"}, timeout=5).ok:
+                    break
+            except requests.RequestException:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("oxigraph serve did not start")
+            time.sleep(0.2)
+        yield Server("oxigraph serve", f"{base}/query", f"{base}/update", process.pid,
+                     time.monotonic() - started, {"Content-Type": "application/sparql-update"})
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def work_folder() -> Path:
+    return Path(tempfile.mkdtemp(prefix="smarthealth-bench-"))
