@@ -70,9 +70,9 @@ def writer_main(connection, data_dir: str, snapshot: str | None) -> None:
             _backup(store, snapshot)
             reply = ("updated",)
         except BadRequest as error:
-            reply = ("bad-request", error.message)
+            reply = ("bad-request", error.message, error.where)
         except BadGateway as error:
-            reply = ("bad-gateway", error.message, error.detail)
+            reply = ("bad-gateway", error.message, error.where, error.detail)
         except Exception as error:  # reported to the parent, which logs it as an internal error
             reply = ("error", f"{type(error).__name__}: {error}")
         connection.send(reply)
