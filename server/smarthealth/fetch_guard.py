@@ -21,7 +21,7 @@ from typing import Callable, Iterable
 
 from .errors import BadRequest
 from .federation.allowlist import is_allowed
-from .sparql_text import Reference, SparqlText
+from .sparql_text import Reference, SparqlText, add_using_clauses, analyse_update, clear_silently
 
 FETCHABLE_SCHEMES = ("http", "https", "file", "ftp")
 
@@ -35,6 +35,28 @@ def enforce(
     allowed = frozenset(service_allowlist)
     for reference in text.references:
         _enforce_one(reference, allowed, is_stored_graph)
+
+
+def checked_update(
+    sparql: str,
+    *,
+    base_iri: str | None,
+    service_allowlist: Iterable[str],
+    is_stored_graph: Callable[[str], bool],
+    using_graph_uris: list[str] | None = None,
+    using_named_graph_uris: list[str] | None = None,
+) -> tuple[SparqlText, str]:
+    """Read and judge an update once; return the reading and the text for the engine.
+
+    The engine's text is the judged one, with the protocol's USING clauses and CLEAR's SILENT put
+    in between its tokens (no token changes).
+    """
+    text = analyse_update(sparql, base_iri)
+    enforce(text, service_allowlist, is_stored_graph)
+    engine_text = text.text
+    if using_graph_uris or using_named_graph_uris:
+        engine_text = add_using_clauses(engine_text, using_graph_uris or [], using_named_graph_uris or [])
+    return text, clear_silently(engine_text)
 
 
 def needs_network(text: SparqlText) -> bool:

@@ -55,7 +55,6 @@ import pyoxigraph as ox
 
 from .. import fetch_guard
 from ..errors import BadRequest, ServerBusy, SmartHealthError
-from ..sparql_text import add_using_clauses, analyse_update, clear_silently
 from .base import DEFAULT_MAX_RESULT_BYTES, DEFAULT_TIMEOUT_S, DEFAULT_WORKER_MEMORY_BYTES, SparqlStore
 from .execute import MergedDatasets, NeedsNetwork, _apply_update, _dataset_options, _execute, _term_text
 from .merge import SCRATCH_GRAPH, materialise_merge
@@ -314,14 +313,11 @@ class OxigraphStore(SparqlStore):
         using_named_graph_uris: list[str] | None = None,
         base_iri: str | None = None,
     ) -> None:
-        # Read and judged once, in this process (only holders of the update token get here); the
-        # engine runs the judged text, with USING and SILENT put in between its tokens.
-        text = analyse_update(sparql, base_iri)
-        fetch_guard.enforce(text, self.service_allowlist, self._is_stored_graph)
-        sparql = text.text
-        if using_graph_uris or using_named_graph_uris:
-            sparql = add_using_clauses(sparql, using_graph_uris or [], using_named_graph_uris or [])
-        sparql = clear_silently(sparql)
+        # Read and judged once, in this process (only holders of the update token get here).
+        text, sparql = fetch_guard.checked_update(
+            sparql, base_iri=base_iri, service_allowlist=self.service_allowlist,
+            is_stored_graph=self._is_stored_graph,
+            using_graph_uris=using_graph_uris, using_named_graph_uris=using_named_graph_uris)
         if self._pool is None:
             with self._write_lock:
                 _apply_update(self._store, sparql, base_iri)

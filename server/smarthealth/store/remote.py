@@ -40,7 +40,7 @@ import requests
 
 from ..errors import BadGateway, BadRequest, Forbidden, QueryTimeout
 from .. import fetch_guard
-from ..sparql_text import SparqlText, add_using_clauses, analyse_query, analyse_update, clear_silently
+from ..sparql_text import SparqlText, analyse_query
 from .base import DEFAULT_MAX_RESULT_BYTES, DEFAULT_TIMEOUT_S, SparqlStore
 from .remote_http import (
     EXTRA_RDF_TYPES,
@@ -315,12 +315,10 @@ class RemoteStore(SparqlStore):
         using_named_graph_uris: list[str] | None = None,
         base_iri: str | None = None,
     ) -> None:
-        analysed = analyse_update(sparql, base_iri)
-        fetch_guard.enforce(analysed, self.service_allowlist, lambda iri: iri in self.named_graphs())
-        sparql = analysed.text
-        if using_graph_uris or using_named_graph_uris:
-            sparql = add_using_clauses(sparql, using_graph_uris or [], using_named_graph_uris or [])
-        sparql = clear_silently(sparql)
+        analysed, sparql = fetch_guard.checked_update(
+            sparql, base_iri=base_iri, service_allowlist=self.service_allowlist,
+            is_stored_graph=lambda iri: iri in self.named_graphs(),
+            using_graph_uris=using_graph_uris, using_named_graph_uris=using_named_graph_uris)
         if base_iri and not _has_base(analysed):
             sparql = f"BASE <{_checked_iri(base_iri)}>\n{sparql}"
         self.run_update(sparql)
