@@ -29,3 +29,16 @@ def live_server(built):
 
     with start_server(["--data", str(built.dataset_path)]) as server:
         yield server.base_url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium, headless, for the page tests (skipped, saying why, where it cannot start)."""
+    from headless_chromium import Browser, BrowserUnavailable
+
+    try:
+        started = Browser()
+    except BrowserUnavailable as reason:
+        pytest.skip(f"no headless browser: {reason}")
+    yield started
+    started.close()

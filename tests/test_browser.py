@@ -5,17 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from headless_chromium import Browser, BrowserUnavailable
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        started = Browser()
-    except BrowserUnavailable as reason:
-        pytest.skip(f"no headless browser: {reason}")
-    yield started
-    started.close()
 
 
 def look(browser, url: str, name: str, **size) -> None:

@@ -9,19 +9,8 @@ import json
 import pytest
 import requests
 
-from headless_chromium import Browser, BrowserUnavailable
 from smarthealth.federation.endpoints import calls_service
 from smarthealth.saved.catalog import load_catalog
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        started = Browser()
-    except BrowserUnavailable as reason:
-        pytest.skip(f"no headless browser: {reason}")
-    yield started
-    started.close()
 
 
 @pytest.fixture(scope="module")

@@ -83,7 +83,10 @@ def test_void_lists_dumps_endpoint_uri_space_and_examples_that_resolve(live_serv
     examples = [str(o) for o in void.objects(dataset, VOID.exampleResource)]
     assert BASE + "region/BE2" in examples
     for url in sorted(dumps)[:3]:
-        assert requests.head(url, timeout=60).status_code == 200
+        head = requests.head(url, timeout=60)
+        media_type = DUMPS.get(url.rsplit(".", 1)[-1], "application/gzip")
+        assert head.status_code == 200 and head.headers["Content-Type"].startswith(media_type), head.headers
+        assert int(head.headers["Content-Length"]) > 1000
     for example in examples:
         page = requests.get(f"{live_server}/id/{example[len(BASE):]}", headers={"Accept": "text/turtle"}, timeout=30)
         assert page.status_code == 200
