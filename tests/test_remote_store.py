@@ -40,12 +40,10 @@ SPARQL_JSON = {"Accept": "application/sparql-results+json"}
 VIRTUOSO_DIFFERENCES = {
     "consortium-builder": "no rows (embedded: 11); Virtuoso's evaluation of its nested aggregates",
     "demo-cases": "GROUP_CONCAT: Virtuoso drops the shared language tag and gives \"\" for an empty group",
-    "events": "no rows (embedded: 5); FILTER NOT EXISTS with a subClassOf+ path drops rows it must keep",
     "helix-gaps": "Virtuoso's SPARQL compiler fails (SP031 internal error): a 502",
     "initiatives": "fewer rows and GROUP_CONCAT without language tags",
     "network-memberships": "no type bound: FILTER NOT EXISTS with a subClassOf+ path (as in events)",
     "potential-partners": "GROUP_CONCAT: Virtuoso drops the shared language tag",
-    "source-documents": "per-document counts of statements and resources differ from the embedded store's since the stated figures were added (cause not yet found)",
     "theme": "Virtuoso's SQL compiler fails (SQ156 internal error): a 502",
 }
 
@@ -63,8 +61,10 @@ def answer_set(result) -> collections.Counter:
             if isinstance(term, ox.BlankNode):
                 text = "_:b"
             elif isinstance(term, ox.Literal) and "; " in term.value:
-                # GROUP_CONCAT leaves the order of the joined values open.
-                text = "; ".join(sorted(term.value.split("; ")))
+                # GROUP_CONCAT leaves the order of the joined values open; the language tag counts.
+                joined = "; ".join(sorted(term.value.split("; ")))
+                text = str(ox.Literal(joined, language=term.language) if term.language
+                           else ox.Literal(joined, datatype=term.datatype))
             else:
                 text = str(term)
             items.append((name, text))
