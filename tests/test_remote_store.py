@@ -39,11 +39,8 @@ SPARQL_JSON = {"Accept": "application/sparql-results+json"}
 #: table stays true. Measured on the built graph; see the README, "Running on a remote engine".
 VIRTUOSO_DIFFERENCES = {
     "consortium-builder": "no rows (embedded: 11); Virtuoso's evaluation of its nested aggregates",
-    "demo-cases": "GROUP_CONCAT: Virtuoso drops the shared language tag and gives \"\" for an empty group",
     "helix-gaps": "Virtuoso's SPARQL compiler fails (SP031 internal error): a 502",
-    "initiatives": "fewer rows and GROUP_CONCAT without language tags",
     "network-memberships": "no type bound: FILTER NOT EXISTS with a subClassOf+ path (as in events)",
-    "potential-partners": "GROUP_CONCAT: Virtuoso drops the shared language tag",
     "theme": "Virtuoso's SQL compiler fails (SQ156 internal error): a 502",
 }
 
