@@ -38,7 +38,6 @@ SPARQL_JSON = {"Accept": "application/sparql-results+json"}
 #: Strict: a query that starts to agree (a newer Virtuoso, a rewritten query) fails here, so this
 #: table stays true. Measured on the built graph; see the README, "Running on a remote engine".
 VIRTUOSO_DIFFERENCES = {
-    "consortium-builder": "no rows (embedded: 11); Virtuoso's evaluation of its nested aggregates",
     "network-memberships": "no type bound: FILTER NOT EXISTS with a subClassOf+ path (as in events)",
 }
 
