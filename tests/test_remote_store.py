@@ -38,7 +38,7 @@ SPARQL_JSON = {"Accept": "application/sparql-results+json"}
 #: Strict: a query that starts to agree (a newer Virtuoso, a rewritten query) fails here, so this
 #: table stays true. Measured on the built graph; see the README, "Running on a remote engine".
 VIRTUOSO_DIFFERENCES = {
-    "network-memberships": "no type bound: FILTER NOT EXISTS with a subClassOf+ path (as in events)",
+    "network-memberships": "no class bound for most initiatives: Virtuoso gets a property path inside an OPTIONAL wrong (tests/test_remote_store_virtuoso.py); no portable text found",
 }
 
 
