@@ -389,11 +389,30 @@ def test_countries_link_to_the_country_table_and_cited_nuts_codes_only(graphs):
 
 
 def test_comparison_regions_say_how_the_document_uses_them(graphs):
-    """A region used only as a comparison carries an English comment saying how the note uses it."""
+    """A region used only as a comparison says so as data (smh:regionUse comparison, in the note's
+    graph), and in an English comment; France is named as an actor (exploring a joint approach)."""
     for path in ("region/germany", "region/united-states", "region/england", "region/estonia", "region/iceland",
                  "region/finland", "region/france"):
         comments = [str(c) for c in graphs[NOTE].objects(URIRef(ID + path), RDFS.comment)]
         assert comments and any(c.startswith(("Used as a comparison", "Named as")) for c in comments), path
+        uses = set(graphs[NOTE].objects(URIRef(ID + path), SMH.regionUse))
+        assert uses == (set() if path == "region/france" else {URIRef(f"{SMHV}region-use/comparison")}), path
+
+
+def test_target_country_and_reference_area_of_the_profile_and_the_news(built):
+    """001: "International cooperation / Targeted countries / United States"; 002: "aims to be the
+    largest … Health Innovation Hub … in Northern Europe"."""
+    dataset = load_dataset(built.dataset_path)
+    profile = dataset.graph(URIRef(f"{ID}graph/001_54163fe3eccd58e8"))
+    hub, usa = URIRef(f"{ID}organisation/smart-hub-health"), URIRef(f"{ID}region/united-states")
+    assert set(profile.objects(hub, SMH.targetCountry)) == {usa}
+    assert set(profile.objects(usa, SMH.country)) == {URIRef("http://publications.europa.eu/resource/authority/country/USA")}
+    assert "International cooperation Targeted countries United States" in _quotes(profile, hub)
+    news = dataset.graph(URIRef(f"{ID}graph/002_87288936a96fbea5"))
+    area = URIRef(f"{ID}region/northern-europe")
+    assert (area, RDF.type, SMH.Region) in news and (area, RDFS.label, Literal("Northern Europe", lang="en")) in news
+    assert set(news.objects(area, SMH.regionUse)) == {URIRef(f"{SMHV}region-use/reference-area")}
+    assert any("in Northern Europe" in quote for quote in _quotes(news, area))
 
 
 def test_proposed_organisations_are_not_offered_as_actors(graphs):

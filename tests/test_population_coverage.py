@@ -13,7 +13,8 @@ from click.testing import CliRunner
 from smarthealth.cli import cli
 from smarthealth.config import Settings
 from smarthealth.errors import SourceError
-from smarthealth.population.coverage import extract, load_left_out, sections, summary_line, uncovered_table
+from smarthealth.population.cli import read_sources
+from smarthealth.population.coverage import _find_all, extract, load_left_out, sections, summary_line, uncovered_table
 
 BASELINE = Path(__file__).parent / "coverage_baseline.tsv"
 
@@ -89,3 +90,17 @@ def test_a_left_out_entry_needs_a_reason(tmp_path):
     (tmp_path / "left-out.yaml").write_text('left-out:\n  - {source: 001_x, text: "Kanaal Z", reason: ""}\n')
     with pytest.raises(SourceError, match="written reason"):
         load_left_out(tmp_path, {"001_x"})
+
+
+def test_every_left_out_entry_is_a_decision_that_still_excuses_something(built):
+    """A reason is a decision, not a to-do ("NOT DONE"); a passage the graph now quotes or labels
+    wholly is no longer left out and goes from the file."""
+    settings = Settings()
+    entries = load_left_out(settings.curated_dir, {d.source for d in built.coverage})
+    assert not [text for stem in entries for text, reason in entries[stem] if "NOT DONE" in reason.upper()]
+    sources = read_sources(settings.sources_dir)
+    excused = {d.source: [(item.start, item.end) for item, _ in d.left_out] for d in built.coverage}
+    stale = [(stem, text) for stem in entries for text, _ in entries[stem]
+             if not any(s <= start and end <= e for s, e in _find_all(sources[stem].text, text)
+                        for start, end in excused[stem])]
+    assert stale == [], "left-out passages that excuse nothing any more (remove them)"

@@ -27,7 +27,7 @@ MEASURES = {
     "country-count", "mandate-count", "job-count", "meeting-count", "demo-case-count", "cluster-count",
     "renewal-count", "duration", "time-horizon", "annual-turnover", "share", "ratio", "start-date",
     "definition-date", "signature-date", "selection-date", "commitment-date", "end-date",
-    "submission-date", "amount", "area", "count", "technology-readiness-level",
+    "submission-date", "amount", "area", "count", "technology-readiness-level", "unexplained",
 }
 # Measures whose figures are levels of a scale, given as a range without a unit.
 LEVEL_MEASURES = {"technology-readiness-level"}
