@@ -104,3 +104,20 @@ def test_every_left_out_entry_is_a_decision_that_still_excuses_something(built):
              if not any(s <= start and end <= e for s, e in _find_all(sources[stem].text, text)
                         for start, end in excused[stem])]
     assert stale == [], "left-out passages that excuse nothing any more (remove them)"
+
+
+def test_a_label_covers_a_number_only_where_it_is_written(tmp_path):
+    """The label "Action 2 – Data" covers the 2 of its own heading, not the 2 of "TRL 2-5" elsewhere."""
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.namespace import RDFS
+
+    from smarthealth.population.coverage import measure
+    from smarthealth.population.provenance import SourceText
+
+    path = tmp_path / "003_test.txt"
+    path.write_text("Action 2 – Data\n\nThe industry wants innovation (TRL 2-5) from the calls.\n", encoding="utf-8")
+    graph = Graph()
+    graph.add((URIRef("https://example.org/id/plan/action-2"), RDFS.label, Literal("Action 2 – Data", lang="en")))
+    document, = measure([SourceText.read(path)], graph, {})
+    assert [(item.line, item.text) for item in document.by_label if item.kind == "number"] == [(1, "2")]
+    assert [(item.line, item.text) for item in document.uncovered if item.kind == "number"] == [(3, "2"), (3, "5")]

@@ -27,7 +27,7 @@ MEASURES = {
     "country-count", "mandate-count", "job-count", "meeting-count", "demo-case-count", "cluster-count",
     "renewal-count", "duration", "time-horizon", "annual-turnover", "share", "ratio", "start-date",
     "definition-date", "signature-date", "selection-date", "commitment-date", "end-date",
-    "submission-date", "amount", "area", "count", "technology-readiness-level", "unexplained",
+    "submission-date", "amount", "area", "count", "technology-readiness-level", "unexplained", "rank",
 }
 # Measures whose figures are levels of a scale, given as a range without a unit.
 LEVEL_MEASURES = {"technology-readiness-level"}
@@ -145,7 +145,7 @@ def _value(sg: SourceGraph, node: URIRef, spec: dict, measure: str, place: str) 
         sg.add(node, SMH.currency, CURRENCY[spec["currency"]])
         return f"{shown} {spec['currency']}"
     unit = spec.get("unit") or ("PERCENT" if measure == "share" else
-                                "NUM" if measure.endswith("count") or measure in {"ratio"} else None)
+                                "NUM" if measure.endswith("count") or measure in {"ratio", "rank"} else None)
     if unit not in UNITS:
         raise SourceError(f"figure {measure} needs a unit (one of: {', '.join(sorted(UNITS))}, or "
                           f"{UNIT_NOT_STATED} where the source gives none) or a currency", where=place)
