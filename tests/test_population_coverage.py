@@ -121,3 +121,41 @@ def test_a_label_covers_a_number_only_where_it_is_written(tmp_path):
     document, = measure([SourceText.read(path)], graph, {})
     assert [(item.line, item.text) for item in document.by_label if item.kind == "number"] == [(1, "2")]
     assert [(item.line, item.text) for item in document.uncovered if item.kind == "number"] == [(3, "2"), (3, "5")]
+
+
+def test_a_quoted_number_is_covered_only_when_it_is_data(tmp_path):
+    """A passage quoted for an entity does not make its number data: "42 members" stays uncovered
+    until a figure with the value 42 cites it; "4,8 miljoen" is the amount 4800000."""
+    from decimal import Decimal
+
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.namespace import PROV, RDF, XSD
+
+    from smarthealth.namespaces import OA, SMH
+    from smarthealth.population.coverage import measure
+    from smarthealth.population.provenance import SourceText
+
+    path = tmp_path / "001_test.txt"
+    path.write_text("The network has 42 members and a budget of 4,8 miljoen euro.\n", encoding="utf-8")
+    graph = Graph()
+    base = "https://example.org/id/"
+
+    def cite(node, exact):
+        quote = URIRef(base + "quote/" + str(abs(hash(exact))))
+        graph.add((quote, RDF.type, SMH.Quotation))
+        graph.add((quote, OA.hasSource, URIRef(base + "source/001_test")))
+        graph.add((quote, OA.hasSelector, URIRef(str(quote) + "/selector")))
+        graph.add((URIRef(str(quote) + "/selector"), OA.exact, Literal(exact)))
+        graph.add((node, PROV.wasDerivedFrom, quote))
+
+    cite(URIRef(base + "initiative/network"), "The network has 42 members and a budget of 4,8 miljoen euro.")
+    document, = measure([SourceText.read(path)], graph, {})
+    assert [item.text for item in document.uncovered] == ["42", "4,8"]
+
+    figure, amount = URIRef(base + "figure/network--members"), URIRef(base + "funding/network-budget")
+    graph.add((figure, SMH.numericValue, Literal(Decimal(42))))
+    cite(figure, "42 members")
+    graph.add((amount, SMH.amount, Literal("4800000", datatype=XSD.decimal)))
+    cite(amount, "a budget of 4,8 miljoen euro")
+    document, = measure([SourceText.read(path)], graph, {})
+    assert document.uncovered == [] and [item.text for item in document.by_quote if item.kind == "number"] == ["42", "4,8"]

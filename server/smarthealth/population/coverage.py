@@ -13,6 +13,7 @@ from rdflib.namespace import DCTERMS, RDFS, SKOS
 from ..errors import SourceError
 from ..namespaces import OA
 from .provenance import SourceText
+from .quoted_values import QuotedValues
 from .yamlio import LINE, load_yaml, where
 
 LEFT_OUT_FILE = "left-out.yaml"
@@ -156,9 +157,14 @@ def measure(sources: list[SourceText], graph: Graph, left_out: dict[str, list[tu
                                   where=LEFT_OUT_FILE)
             excused += [(span, reason) for span in spans]
         document = DocumentCoverage(source.stem)
+        values = QuotedValues(graph, source.stem, lambda exact: _find_all(source.text, exact))
         for item in extract(source.stem, source.text):
             document.items.append(item)
-            if any(s <= item.start and item.end <= e for s, e in quoted):
+            # A quoted number or date is covered when it is data too (a typed value of a node citing
+            # the passage) or part of a name written around it; otherwise it lives only in prose.
+            if any(s <= item.start and item.end <= e for s, e in quoted) and (
+                    item.kind == "name" or values.is_data(item, source.text)
+                    or _label_covers(item, source.text, labels)):
                 document.by_quote.append(item)
             elif _label_covers(item, source.text, labels):
                 document.by_label.append(item)
