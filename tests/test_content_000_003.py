@@ -35,9 +35,9 @@ NAMED = [
      "including **two Peer Reviews scheduled in 2026** (Maastricht and Noord-Brabant)"),
     (DECK, "region/NL42", "Region", "Limburg (Netherlands)", "Limburg", "South Netherlands (Limburg and Brabant) (NL)"),
     (DECK, "region/DEG", "Region", "Thuringia", None, "joint meeting with S3P MedTech in Thuringia in September"),
-    (DECK, "organisation/eismea", "PublicAuthority", "European Innovation Council and SMEs Executive Agency (EISMEA)", None,
+    (DECK, "organisation/eismea", "PublicAuthority", "EISMEA", None,
      "strategic guidance and policy insights (EISMEA, PLP, DG RTD, etc.)"),
-    (DECK, "organisation/dg-rtd", "PublicAuthority", "Directorate-General for Research and Innovation (DG RTD)", None,
+    (DECK, "organisation/dg-rtd", "PublicAuthority", "DG RTD", None,
      "strategic guidance and policy insights (EISMEA, PLP, DG RTD, etc.)"),
     (DECK, "event/onboarding-meetings-2024-2025", "Event", "Dedicated onboarding meetings with prospective member regions (2024/2025)",
      None, "Continuous outreach and onboarding of new members through dedicated meetings"),
@@ -106,9 +106,9 @@ NAMED = [
      "De EU detecteerde de ontwikkelingen naar gepersonaliseerde geneeskunde"),
     (NOTE, "organisation/european-commission", "PublicAuthority", "European Commission", "Europese Commissie",
      "De EC-president Ursula von der Leyen"),
-    (NOTE, "organisation/council-eu-health-ministers", "PublicAuthority", "Council of the European Union (EU health ministers)",
+    (NOTE, "organisation/council-eu-health-ministers", "PublicAuthority", "EU ministers for health",
      "EU Ministers voor gezondheid", "in 2015 publiceerde de Raad van Europa een definitie voor gepersonaliseerde geneeskunde"),
-    (NOTE, "organisation/eib", "FundingAgency", "European Investment Bank", None, "investeringen van de EIB en andere Europese bronnen"),
+    (NOTE, "organisation/eib", "FundingAgency", "EIB", None, "investeringen van de EIB en andere Europese bronnen"),
     (NOTE, "organisation/belgian-federal-government", "PublicAuthority", "Belgian federal government", "federale overheid",
      "kon de federale overheid worden overtuigd om in augustus 2020 ook de verklaring te ondertekenen voor België"),
     (NOTE, "person/ursula-von-der-leyen", "Person", "Ursula von der Leyen", None, "De EC-president Ursula von der Leyen"),
@@ -116,7 +116,7 @@ NAMED = [
     (NOTE, "event/digital-day-2018", "Event", "Digital Days 2018", None, "Op de Digital Days 2018 werd de 1-million genomes verklaring"),
     (NOTE, "event/flanders-care-participatiefora", "Event", "Flanders' Care annual participation fora",
      "Jaarlijkse participatiefora van Flanders’ Care", "door de organisatie van jaarlijkse participatiefora en een roadshow in Vlaanderen"),
-    (NOTE, "initiative/esfri", "Initiative", "European Strategy Forum on Research Infrastructures (ESFRI)", None,
+    (NOTE, "initiative/esfri", "Initiative", "European Strategic Forum for Research Infrastructures (ESFRI)", None,
      "European Strategic Forum for Research Infrastructures - ESFRI-agenda"),
     (NOTE, "initiative/bbmri", "Network", "BBMRI biobank initiative", "Biobank initiatief BBMRI",
      "Er is in Vlaanderen een grote capaciteit om deel te nemen aan het biobank initiatief BBMRI"),
@@ -132,11 +132,11 @@ NAMED = [
      "zoals een Testing and Experimentation Facility for Health."),
     (NOTE, "programme/h2020-societal-challenge-1", "FundingInstrument", "Horizon 2020 Societal Challenge 1: Health and Wellbeing",
      None, "vielen uiteraard onder Societal Challenge 1 Health and Wellbeing"),
-    (NOTE, "programme/imi2-ju", "FundingInstrument", "Innovative Medicines Initiative 2 Joint Undertaking (IMI2 JU)", None,
+    (NOTE, "programme/imi2-ju", "FundingInstrument", "IMI2-JU", None,
      "Societal Challenge 1 Health and Wellbeing18 en IMI2-JU19"),
     (NOTE, "initiative/era-nets", "Network", "ERA-NETs (European networks for joint programming of research)", "ERA-netten",
      "(ERA-netten en JPI)"),
-    (NOTE, "initiative/jpi", "Network", "Joint Programming Initiatives (JPI)", "JPI", "(ERA-netten en JPI)"),
+    (NOTE, "initiative/jpi", "Network", "JPI", "JPI", "(ERA-netten en JPI)"),
     (NOTE, "project/human-brain-project", "Project", "Human Brain Project", None, "neurologische wetenschappen en het Human Brain Project."),
     (NOTE, "programme/ipcei", "FundingProgramme", "Important Projects of Common European Interest (IPCEI)", None,
      "(IPCEI, Important Projects of Common European Interest)"),
@@ -389,11 +389,30 @@ def test_countries_link_to_the_country_table_and_cited_nuts_codes_only(graphs):
 
 
 def test_comparison_regions_say_how_the_document_uses_them(graphs):
-    """A region used only as a comparison carries an English comment saying how the note uses it."""
+    """A region used only as a comparison says so as data (smh:regionUse comparison, in the note's
+    graph), and in an English comment; France is named as an actor (exploring a joint approach)."""
     for path in ("region/germany", "region/united-states", "region/england", "region/estonia", "region/iceland",
                  "region/finland", "region/france"):
         comments = [str(c) for c in graphs[NOTE].objects(URIRef(ID + path), RDFS.comment)]
         assert comments and any(c.startswith(("Used as a comparison", "Named as")) for c in comments), path
+        uses = set(graphs[NOTE].objects(URIRef(ID + path), SMH.regionUse))
+        assert uses == (set() if path == "region/france" else {URIRef(f"{SMHV}region-use/comparison")}), path
+
+
+def test_target_country_and_reference_area_of_the_profile_and_the_news(built):
+    """001: "International cooperation / Targeted countries / United States"; 002: "aims to be the
+    largest … Health Innovation Hub … in Northern Europe"."""
+    dataset = load_dataset(built.dataset_path)
+    profile = dataset.graph(URIRef(f"{ID}graph/001_54163fe3eccd58e8"))
+    hub, usa = URIRef(f"{ID}organisation/smart-hub-health"), URIRef(f"{ID}region/united-states")
+    assert set(profile.objects(hub, SMH.targetCountry)) == {usa}
+    assert set(profile.objects(usa, SMH.country)) == {URIRef("http://publications.europa.eu/resource/authority/country/USA")}
+    assert "International cooperation Targeted countries United States" in _quotes(profile, hub)
+    news = dataset.graph(URIRef(f"{ID}graph/002_87288936a96fbea5"))
+    area = URIRef(f"{ID}region/northern-europe")
+    assert (area, RDF.type, SMH.Region) in news and (area, RDFS.label, Literal("Northern Europe", lang="en")) in news
+    assert set(news.objects(area, SMH.regionUse)) == {URIRef(f"{SMHV}region-use/reference-area")}
+    assert any("in Northern Europe" in quote for quote in _quotes(news, area))
 
 
 def test_proposed_organisations_are_not_offered_as_actors(graphs):

@@ -13,7 +13,8 @@ from click.testing import CliRunner
 from smarthealth.cli import cli
 from smarthealth.config import Settings
 from smarthealth.errors import SourceError
-from smarthealth.population.coverage import extract, load_left_out, sections, summary_line, uncovered_table
+from smarthealth.population.cli import read_sources
+from smarthealth.population.coverage import _find_all, extract, load_left_out, sections, summary_line, uncovered_table
 
 BASELINE = Path(__file__).parent / "coverage_baseline.tsv"
 
@@ -89,3 +90,72 @@ def test_a_left_out_entry_needs_a_reason(tmp_path):
     (tmp_path / "left-out.yaml").write_text('left-out:\n  - {source: 001_x, text: "Kanaal Z", reason: ""}\n')
     with pytest.raises(SourceError, match="written reason"):
         load_left_out(tmp_path, {"001_x"})
+
+
+def test_every_left_out_entry_is_a_decision_that_still_excuses_something(built):
+    """A reason is a decision, not a to-do ("NOT DONE"); a passage the graph now quotes or labels
+    wholly is no longer left out and goes from the file."""
+    settings = Settings()
+    entries = load_left_out(settings.curated_dir, {d.source for d in built.coverage})
+    assert not [text for stem in entries for text, reason in entries[stem] if "NOT DONE" in reason.upper()]
+    sources = read_sources(settings.sources_dir)
+    excused = {d.source: [(item.start, item.end) for item, _ in d.left_out] for d in built.coverage}
+    stale = [(stem, text) for stem in entries for text, _ in entries[stem]
+             if not any(s <= start and end <= e for s, e in _find_all(sources[stem].text, text)
+                        for start, end in excused[stem])]
+    assert stale == [], "left-out passages that excuse nothing any more (remove them)"
+
+
+def test_a_label_covers_a_number_only_where_it_is_written(tmp_path):
+    """The label "Action 2 – Data" covers the 2 of its own heading, not the 2 of "TRL 2-5" elsewhere."""
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.namespace import RDFS
+
+    from smarthealth.population.coverage import measure
+    from smarthealth.population.provenance import SourceText
+
+    path = tmp_path / "003_test.txt"
+    path.write_text("Action 2 – Data\n\nThe industry wants innovation (TRL 2-5) from the calls.\n", encoding="utf-8")
+    graph = Graph()
+    graph.add((URIRef("https://example.org/id/plan/action-2"), RDFS.label, Literal("Action 2 – Data", lang="en")))
+    document, = measure([SourceText.read(path)], graph, {})
+    assert [(item.line, item.text) for item in document.by_label if item.kind == "number"] == [(1, "2")]
+    assert [(item.line, item.text) for item in document.uncovered if item.kind == "number"] == [(3, "2"), (3, "5")]
+
+
+def test_a_quoted_number_is_covered_only_when_it_is_data(tmp_path):
+    """A passage quoted for an entity does not make its number data: "42 members" stays uncovered
+    until a figure with the value 42 cites it; "4,8 miljoen" is the amount 4800000."""
+    from decimal import Decimal
+
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.namespace import PROV, RDF, XSD
+
+    from smarthealth.namespaces import OA, SMH
+    from smarthealth.population.coverage import measure
+    from smarthealth.population.provenance import SourceText
+
+    path = tmp_path / "001_test.txt"
+    path.write_text("The network has 42 members and a budget of 4,8 miljoen euro.\n", encoding="utf-8")
+    graph = Graph()
+    base = "https://example.org/id/"
+
+    def cite(node, exact):
+        quote = URIRef(base + "quote/" + str(abs(hash(exact))))
+        graph.add((quote, RDF.type, SMH.Quotation))
+        graph.add((quote, OA.hasSource, URIRef(base + "source/001_test")))
+        graph.add((quote, OA.hasSelector, URIRef(str(quote) + "/selector")))
+        graph.add((URIRef(str(quote) + "/selector"), OA.exact, Literal(exact)))
+        graph.add((node, PROV.wasDerivedFrom, quote))
+
+    cite(URIRef(base + "initiative/network"), "The network has 42 members and a budget of 4,8 miljoen euro.")
+    document, = measure([SourceText.read(path)], graph, {})
+    assert [item.text for item in document.uncovered] == ["42", "4,8"]
+
+    figure, amount = URIRef(base + "figure/network--members"), URIRef(base + "funding/network-budget")
+    graph.add((figure, SMH.numericValue, Literal(Decimal(42))))
+    cite(figure, "42 members")
+    graph.add((amount, SMH.amount, Literal("4800000", datatype=XSD.decimal)))
+    cite(amount, "a budget of 4,8 miljoen euro")
+    document, = measure([SourceText.read(path)], graph, {})
+    assert document.uncovered == [] and [item.text for item in document.by_quote if item.kind == "number"] == ["42", "4,8"]

@@ -117,3 +117,29 @@ def test_source_disagreements_leaves_parts_and_other_scopes_alone(answer):
     assert f"{BASE}programme/baekeland-mandates" not in subjects
     assert f"{BASE}initiative/one-million-genomes" not in subjects
     assert f"{BASE}funding/vlaio-icon-2019-granted" not in subjects
+
+
+def test_key_figures_give_technology_readiness_levels_as_ranges(answer):
+    """003: "de projecten zich op hogere Technology Readiness Level (TRL)-niveaus focussen, i.e. TRL
+    3-6" and "(TRL3-6) terwijl de Flanders’ Care vooral de implementatie beoogt (TRL7-9)"."""
+    impulse = answer("key-figures", entity="plan/actie-1-impulsprogramma-innovatie-gezondheid-zorg")
+    trl = [row for row in impulse if row["measure"] == f"{SMHV}measure/technology-readiness-level"]
+    assert sorted((row["minValue"], row["maxValue"], "value" in row, "unit" in row) for row in trl) == \
+        [("3", "6", False, False)] * 2
+    assert any("TRL \n3-6" in row["quote"] for row in trl) and any("(TRL3-6)" in row["quote"] for row in trl)
+    care = answer("key-figures", entity="initiative/flanders-care")
+    assert {(row["minValue"], row["maxValue"]) for row in care
+            if row["measure"] == f"{SMHV}measure/technology-readiness-level"} == {("7", "9")}
+    verbatim(impulse + care, ("quote", "source"))
+
+
+def test_a_number_without_a_unit_is_shown_as_such(answer):
+    """003: "SALK (GTI Limburg – 4,76)": no unit and no meaning stated, none guessed."""
+    rows = answer("key-figures", entity="initiative/salk")
+    assert [(row["measure"].rsplit("/", 1)[-1], row["value"], row["unitStated"], "unit" in row, "currency" in row)
+            for row in rows] == [("unexplained", "4.76", "false", False, False)]
+    card = answer("organisation-card", organisation="vlaio")
+    details = {row["detail"] for row in card if row["statement"] == "stated figure"
+               and row["value"] == f"{SMHV}measure/technology-readiness-level"}
+    assert details == {"2-5", "6-8"}
+    verbatim(rows + card, ("quote", "source"))

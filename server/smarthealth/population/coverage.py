@@ -13,6 +13,7 @@ from rdflib.namespace import DCTERMS, RDFS, SKOS
 from ..errors import SourceError
 from ..namespaces import OA
 from .provenance import SourceText
+from .quoted_values import QuotedValues
 from .yamlio import LINE, load_yaml, where
 
 LEFT_OUT_FILE = "left-out.yaml"
@@ -28,6 +29,9 @@ WORD = r"(?:[A-Z][\w&’'.+-]*[\w+]|[A-Z]|[a-z]+[A-Z][\w-]*)"
 # Words of one name stay on one line and in one table cell (the deck's table separates cells by tabs).
 NAME = re.compile(rf"{WORD}(?:(?:[ ]+(?:of|for|and|&|van|voor|de|der|the|in|en|on|-))?[ ]+{WORD})*")
 URL = re.compile(r"https?://\S+|www\.\S+")
+# How far around a number or date a label is looked for in the text (a label longer than this
+# cannot cover it there, which no label of the graph is).
+LABEL_WINDOW = 300
 # "  3. item" (a list number) and "3.3.1 Bedrijfssteun" (a section number) are structure.
 LIST_NUMBER = re.compile(r"^\s*\d+\.\s|^\s*\d+(?:\.\d+)+\s+(?=[A-Z])", re.MULTILINE)
 SENTENCE_START = re.compile(r"(?:^|[.!?:;•*\-–(\"“‘]\s*|\n\s*)$")
@@ -153,11 +157,16 @@ def measure(sources: list[SourceText], graph: Graph, left_out: dict[str, list[tu
                                   where=LEFT_OUT_FILE)
             excused += [(span, reason) for span in spans]
         document = DocumentCoverage(source.stem)
+        values = QuotedValues(graph, source.stem, lambda exact: _find_all(source.text, exact))
         for item in extract(source.stem, source.text):
             document.items.append(item)
-            if any(s <= item.start and item.end <= e for s, e in quoted):
+            # A quoted number or date is covered when it is data too (a typed value of a node citing
+            # the passage) or part of a name written around it; otherwise it lives only in prose.
+            if any(s <= item.start and item.end <= e for s, e in quoted) and (
+                    item.kind == "name" or values.is_data(item, source.text)
+                    or _label_covers(item, source.text, labels)):
                 document.by_quote.append(item)
-            elif _in_labels(item.text, labels):
+            elif _label_covers(item, source.text, labels):
                 document.by_label.append(item)
             else:
                 reason = next((r for (s, e), r in excused if s <= item.start and item.end <= e), None)
@@ -232,6 +241,22 @@ def _labels(graph: Graph) -> list[str]:
         for value in graph.objects(None, predicate):
             found.add(" ".join(str(value).lower().split()))
     return sorted(found)
+
+
+def _label_covers(item: Item, text: str, labels: list[str]) -> bool:
+    """Say whether a label covers the item: a name anywhere, a number or date only where the label is
+    written around it (a label "Actie 2" does not cover the 2 of "TRL-niveaus 2-5")."""
+    if item.kind == "name":
+        return _in_labels(item.text, labels)
+    window_start = max(0, item.start - LABEL_WINDOW)
+    window = text[window_start:item.end + LABEL_WINDOW].lower()
+    for label in labels:
+        if label == item.text.lower() or not _in_labels(item.text, [label]):
+            continue
+        for start, end in _find_all(window, label):
+            if window_start + start <= item.start and item.end <= window_start + end:
+                return True
+    return False
 
 
 def _in_labels(text: str, labels: list[str]) -> bool:

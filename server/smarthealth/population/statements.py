@@ -16,7 +16,7 @@ from .iris import concept
 from .provenance import SourceGraph
 from .yamlio import LINE
 
-FIGURE_FIELDS = {"measure", "value", "date", "unit", "currency", "period", "qualifier", "scope",
+FIGURE_FIELDS = {"measure", "value", "range", "date", "unit", "currency", "period", "qualifier", "scope",
                  "subsetOf", "category", "key", "quote", LINE}
 INVOLVEMENT_FIELDS = {"agent", "in", "role", LINE}
 
@@ -27,11 +27,15 @@ MEASURES = {
     "country-count", "mandate-count", "job-count", "meeting-count", "demo-case-count", "cluster-count",
     "renewal-count", "duration", "time-horizon", "annual-turnover", "share", "ratio", "start-date",
     "definition-date", "signature-date", "selection-date", "commitment-date", "end-date",
-    "submission-date", "amount", "area", "count",
+    "submission-date", "amount", "area", "count", "technology-readiness-level", "unexplained", "rank",
 }
+# Measures whose figures are levels of a scale, given as a range without a unit.
+LEVEL_MEASURES = {"technology-readiness-level"}
 QUALIFIERS = {"approximately", "nearly", "at-most", "at-least", "more-than"}
-# The QUDT units figures may use (MODEL.md, unit table); counts default to unit:NUM.
+# The QUDT units figures may use (MODEL.md, unit table); counts default to unit:NUM. "not-stated"
+# records that the source gives the number without a unit (smh:unitStated false), so none is guessed.
 UNITS = {"NUM", "PERCENT", "YR", "MO", "DAY", "M2"}
+UNIT_NOT_STATED = "not-stated"
 CURRENCIES = {"EUR"}
 
 # Shortcut property -> the involvement role it stands for; each use adds the n-ary node too.
@@ -67,11 +71,12 @@ def _figure(sg: SourceGraph, terms, subject: URIRef, spec, place: str) -> URIRef
     quote = spec.get("quote")
     if not isinstance(quote, str) or not quote.strip():
         raise SourceError(f"figure {measure} needs its own 'quote'", where=place)
-    if ("value" in spec) == ("date" in spec):
-        raise SourceError(f"figure {measure} needs exactly one of 'value' and 'date'", where=place)
+    if sum(field in spec for field in ("value", "range", "date")) != 1:
+        raise SourceError(f"figure {measure} needs exactly one of 'value', 'range' and 'date'", where=place)
     key = spec.get("key")
     if key is None:
-        digest = hashlib.sha1(f"{sg.stem}\n{quote}\n{spec.get('value', spec.get('date'))}".encode()).hexdigest()
+        given = spec.get("value", spec.get("range", spec.get("date")))
+        digest = hashlib.sha1(f"{sg.stem}\n{quote}\n{given}".encode()).hexdigest()
         key = f"{measure}--{digest[:8]}"
     node = sg.iris(f"figure/{sg.iris.key_of(subject)}--{key}")
     if (node, RDF.type, SMH.StatedFigure) in sg.graph:
@@ -106,28 +111,56 @@ def _figure(sg: SourceGraph, terms, subject: URIRef, spec, place: str) -> URIRef
 
 
 def _value(sg: SourceGraph, node: URIRef, spec: dict, measure: str, place: str) -> str:
-    """Add the figure's value (number with unit or currency, or a date) and return it as shown."""
+    """Add the figure's value (number or range with unit or currency, or a date) and return it as shown."""
     if "date" in spec:
         literal = _date(spec["date"], place)
         sg.add(node, SMH.dateValue, literal)
         return str(literal)
-    try:
-        number = Decimal(str(spec["value"]))
-    except InvalidOperation:
-        raise SourceError(f"figure value is not a number: {spec['value']!r}", where=place) from None
-    sg.add(node, SMH.numericValue, Literal(number, datatype=XSD.decimal))
+    if "range" in spec:
+        low, high = _range(spec["range"], measure, place)
+        sg.add(node, SMH.minValue, Literal(low, datatype=XSD.integer))
+        sg.add(node, SMH.maxValue, Literal(high, datatype=XSD.integer))
+        shown = f"{low}-{high}"
+        if measure in LEVEL_MEASURES:
+            if "unit" in spec or "currency" in spec:
+                raise SourceError(f"figure {measure} is a range of levels and has no unit", where=place)
+            return shown
+    elif measure in LEVEL_MEASURES:
+        raise SourceError(f"figure {measure} is a range of levels: give 'range: [low, high]'", where=place)
+    else:
+        try:
+            number = Decimal(str(spec["value"]))
+        except InvalidOperation:
+            raise SourceError(f"figure value is not a number: {spec['value']!r}", where=place) from None
+        sg.add(node, SMH.numericValue, Literal(number, datatype=XSD.decimal))
+        shown = f"{number}"
+    if spec.get("unit") == UNIT_NOT_STATED:
+        if "currency" in spec:
+            raise SourceError(f"figure {measure} has a currency, so its unit is stated", where=place)
+        sg.add(node, SMH.unitStated, Literal(False))
+        return f"{shown} (unit not stated)"
     if "currency" in spec:
         if spec["currency"] not in CURRENCIES:
             raise SourceError(f"unknown currency {spec['currency']!r}", where=place)
         sg.add(node, SMH.currency, CURRENCY[spec["currency"]])
-        return f"{number} {spec['currency']}"
+        return f"{shown} {spec['currency']}"
     unit = spec.get("unit") or ("PERCENT" if measure == "share" else
-                                "NUM" if measure.endswith("count") or measure in {"ratio"} else None)
+                                "NUM" if measure.endswith("count") or measure in {"ratio", "rank"} else None)
     if unit not in UNITS:
-        raise SourceError(f"figure {measure} needs a unit (one of: {', '.join(sorted(UNITS))}) or a currency",
-                          where=place)
+        raise SourceError(f"figure {measure} needs a unit (one of: {', '.join(sorted(UNITS))}, or "
+                          f"{UNIT_NOT_STATED} where the source gives none) or a currency", where=place)
     sg.add(node, SMH.unit, UNIT[unit])
-    return f"{number}" + ("" if unit == "NUM" else f" {unit}")
+    return shown + ("" if unit == "NUM" else f" {unit}")
+
+
+def _range(value, measure: str, place: str) -> tuple[int, int]:
+    """Return the two whole numbers of a figure's ``range: [low, high]``, low not above high."""
+    if not (isinstance(value, list) and len(value) == 2 and all(type(v) is int for v in value)):
+        raise SourceError(f"figure {measure} range must be [low, high], two whole numbers: {value!r}", where=place)
+    low, high = value
+    if low > high:
+        raise SourceError(f"figure {measure} range [{low}, {high}] has its low end above its high end", where=place)
+    return low, high
 
 
 def _date(value, place: str) -> Literal:
