@@ -122,6 +122,26 @@ def test_federated_region_query_through_the_api_joins_our_graph_with_the_snapsho
     print(f"\nfederation-regions via API against the stand-in: {len(rows)} rows in {elapsed:.2f} s")
 
 
+def test_federated_country_query_names_the_pilot_countries_as_the_country_table_does(server, standin, built):
+    started = time.perf_counter()
+    answer = requests.get(f"{server.base_url}/api/queries/federation-countries", params={"endpoint": standin.query_url},
+                          headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    elapsed = time.perf_counter() - started
+    assert answer.status_code == 200, answer.text
+    rows = _rows(answer.json())
+    assert rows == _expected_rows(built, "federation-countries", REFERENCE)
+    table = [dict(zip(answer.json()["head"]["vars"], row)) for row in rows]
+    # What the snapshot holds, read from its text: the pilot's eight countries, four languages each.
+    assert {row["code"] for row in table} == {"BEL", "DEU", "ESP", "FIN", "ITA", "NLD", "ROU", "SVN"}
+    assert len(rows) == 32 and {row["language"] for row in table} == {"de", "en", "fr", "nl"}
+    names = {(row["code"], row["language"]): row["name"] for row in table}
+    assert names[("BEL", "nl")] == "België" and names[("SVN", "fr")] == "Slovénie"
+    assert {row["regions"] for row in table if row["code"] == "BEL"} == {"2"}  # Flanders, Wallonia
+    for row in table:
+        assert row["country"] == f"http://publications.europa.eu/resource/authority/country/{row['code']}"
+    print(f"\nfederation-countries via API against the stand-in: {len(rows)} rows in {elapsed:.2f} s")
+
+
 def test_federated_organisation_query_joins_reviewed_links_with_wikidata_shaped_items(
         server, wikidata_standin, wikidata_file, built):
     started = time.perf_counter()

@@ -18,6 +18,7 @@ from smarthealth.config import Settings
 SETTINGS = Settings()
 JSON = {"Accept": "application/sparql-results+json"}
 PUBLIC = {"federation-regions": "https://publications.europa.eu/webapi/rdf/sparql",
+          "federation-countries": "https://publications.europa.eu/webapi/rdf/sparql",
           "federation-organisations": "https://query.wikidata.org/sparql"}
 
 
@@ -25,7 +26,8 @@ PUBLIC = {"federation-regions": "https://publications.europa.eu/webapi/rdf/sparq
 def standins():
     """One stand-in per federated question: the EU reference snapshot, Wikidata-shaped test items."""
     with oxigraph_serve(REFERENCE) as eu, oxigraph_serve([WIKIDATA_SHAPED]) as wikidata:
-        yield {"federation-regions": (eu, REFERENCE), "federation-organisations": (wikidata, [WIKIDATA_SHAPED])}
+        yield {"federation-regions": (eu, REFERENCE), "federation-countries": (eu, REFERENCE),
+               "federation-organisations": (wikidata, [WIKIDATA_SHAPED])}
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +94,7 @@ def test_a_federated_question_asked_on_the_page_answers_what_the_api_and_the_sna
     rows = answer_rows(api)
     assert rows == expected_rows(built.dataset_path, name, files, base_iri=SETTINGS.base_iri,
                                  queries_dir=SETTINGS.queries_dir)
-    assert len(rows) == {"federation-regions": 12, "federation-organisations": 2}[name]
+    assert len(rows) == {"federation-regions": 12, "federation-countries": 32, "federation-organisations": 2}[name]
     assert status.startswith(f"{len(shown)} answer")
     page.screenshot(f"query-page-{name}-asked")
     assert page.console_errors() == []

@@ -68,13 +68,18 @@ def endpoint_parameter(query):
     return next((parameter for parameter in query.params if is_endpoint_parameter(parameter)), None)
 
 
-def text_with_endpoint(query, value: str) -> str:
+def text_with_endpoint(query, value: str, select_terms=None) -> str:
     """Return a federated saved query's text with its SERVICE clause naming an endpoint (normalised, not judged).
 
     The text is for reading and for the editor: whether the endpoint may be called is decided
-    when the text runs (the fetch guard, or the API's allow-list check).
+    when the text runs (the fetch guard, or the API's allow-list check). With ``select_terms``
+    (a local SELECT runner) an empty VALUES block in the SERVICE group gets our values, as when
+    the API runs the query, so that the text runs the same from the editor.
     """
+    from .service_values import fill_service_values
+
     parameter = endpoint_parameter(query)
     if parameter is None:
         raise EndpointNotAllowed(f"query {query.name!r} calls no SERVICE endpoint named by a parameter")
-    return substitute_service(query.text, parameter.variable, endpoint_term(value, None))
+    text = substitute_service(query.text, parameter.variable, endpoint_term(value, None))
+    return fill_service_values(text, select_terms) if select_terms is not None else text

@@ -28,7 +28,7 @@ from ..config import Settings
 from ..errors import SmartHealthError
 from ..saved import render
 from ..federation.endpoints import ENDPOINT_PARAMETER, text_with_endpoint
-from ..federation.saved_queries import run_saved_query
+from ..federation.saved_queries import local_values, run_saved_query
 from ..saved.catalog import SavedQuery, find_query, load_catalog
 from ..saved.openapi import build_spec, describe_query
 from ..saved.params import ParameterError
@@ -96,7 +96,7 @@ def query_text(name: str):
                                  f"only {ENDPOINT_PARAMETER!r} (of a federated query) is taken")
         if len(request.args.getlist(key)) > 1:
             raise _repeated(key)
-        text = text_with_endpoint(query, request.args[key])
+        text = text_with_endpoint(query, request.args[key], local_values(get_store()))
     return Response(text, content_type="application/sparql-query; charset=utf-8")
 
 

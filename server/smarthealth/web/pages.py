@@ -92,6 +92,8 @@ def completion_queries(base_iri: str) -> dict[str, str]:
 def _federated(query) -> dict:
     """Return what the page needs of a federated question: its text naming the default endpoint, the allow-list."""
     from ..federation.endpoints import endpoint_parameter, text_with_endpoint
+    from ..federation.saved_queries import local_values
+    from . import get_store
 
     parameter = endpoint_parameter(query)
     if parameter is None:
@@ -100,7 +102,7 @@ def _federated(query) -> dict:
     # guard refuses); the allow-list is public already (the service description lists it).
     allowed = sorted(current_app.config.get("SERVICE_ALLOWLIST") or ())
     service = {"parameter": parameter.name, "default": parameter.default, "allowed": allowed}
-    text = text_with_endpoint(query, parameter.default) if parameter.default else query.text
+    text = text_with_endpoint(query, parameter.default, local_values(get_store())) if parameter.default else query.text
     return {"text": text, "service": service}
 
 
