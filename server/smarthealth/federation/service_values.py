@@ -16,10 +16,13 @@ when braces are matched); a saved query is project text, not user input.
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Callable, Iterable
 
 import pyoxigraph as ox
+
+log = logging.getLogger(__name__)
 
 #: Most values sent in one VALUES block (a longer list would make the request too large).
 MAX_SENT_VALUES = 2000
@@ -46,7 +49,13 @@ def fill_service_values(text: str, select_terms: Callable[[str], Iterable[ox.Nam
     """Return the text with each empty VALUES block of a SERVICE group holding the values our graph binds."""
     variables = empty_service_values(text)
     for variable in variables:
-        terms = sorted({str(term) for term in select_terms(local_query(text, variable))})[:MAX_SENT_VALUES]
+        terms = sorted({str(term) for term in select_terms(local_query(text, variable))})
+        if len(terms) > MAX_SENT_VALUES:
+            log.warning("SERVICE group: %d values of ?%s, only the first %d are sent", len(terms), variable,
+                        MAX_SENT_VALUES)
+            terms = terms[:MAX_SENT_VALUES]
+        if not terms:
+            continue  # the block stays empty: the group asks for nothing
         code = _blank_comments_and_strings(text)
         match = next(m for m in _EMPTY_VALUES.finditer(code) if m.group(1) == variable)
         text = f"{text[:match.start()]}VALUES ?{variable} {{ {' '.join(terms)} }}{text[match.end():]}"
@@ -91,5 +100,9 @@ _LEXICAL = re.compile(r'#[^\n]*|"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]
 
 
 def _blank_comments_and_strings(text: str) -> str:
-    """Return the text with comments, strings and IRIs replaced by spaces of the same length."""
-    return _LEXICAL.sub(lambda match: " " * len(match.group(0)), text)
+    """Return the text with comments blanked and strings and IRIs filled, keeping every position.
+
+    A comment becomes spaces; a string or an IRI becomes as many ``x`` (a term is still there,
+    so ``VALUES ?v { <a> }`` is not read as empty, but its braces no longer count).
+    """
+    return _LEXICAL.sub(lambda match: (" " if match.group(0).startswith("#") else "x") * len(match.group(0)), text)
