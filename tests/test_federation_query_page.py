@@ -83,8 +83,12 @@ def test_a_federated_question_asked_on_the_page_answers_what_the_api_and_the_sna
     elapsed = time.perf_counter() - started
     status = page.evaluate("document.getElementById('question-status').textContent")
     assert asked is not None, status
+    time.sleep(1.5)  # the answer stays on the page once the editor's text has changed
+    page.wait_for("window.smarthealthQueryPage.yasgui.getTab().getYasr().results")
     shown = page.evaluate("window.smarthealthQueryPage.yasgui.getTab().getYasr().results.getBindings()")
     assert shown == asked
+    rows_drawn = page.evaluate("document.querySelectorAll('.yasr_results tbody tr').length")
+    assert rows_drawn == len(asked)
     assert f"SERVICE <{standin.query_url}>" in _editor_text(page)
     assert _note(page).startswith("On this server's SERVICE allow-list")
     assert page.evaluate("document.querySelector('#question-fields [name=endpoint]').value") == standin.query_url

@@ -8,6 +8,7 @@ Routes (prefix /api):
   paginated queries take ``page`` and answer with ``Link`` headers;
 - ``GET /api/queries/NAME/sparql``: the query file itself (``application/sparql-query``); for a
   federated query, ``?endpoint=URL`` gives the text with its SERVICE clause naming that endpoint
+  and an empty VALUES block of the SERVICE group holding our values, as when the API runs it
   (what the query page's editor shows; whether it may be called is judged when it runs);
 - ``GET /api/openapi.json``: the OpenAPI 3.1 description generated from the query headers;
 - ``GET /api/docs``: a page rendered from that description.

@@ -102,7 +102,13 @@ def _federated(query) -> dict:
     # guard refuses); the allow-list is public already (the service description lists it).
     allowed = sorted(current_app.config.get("SERVICE_ALLOWLIST") or ())
     service = {"parameter": parameter.name, "default": parameter.default, "allowed": allowed}
-    text = text_with_endpoint(query, parameter.default, local_values(get_store())) if parameter.default else query.text
+    if not parameter.default:
+        return {"service": service}
+    try:
+        text = text_with_endpoint(query, parameter.default, local_values(get_store()))
+    except SmartHealthError as error:  # a busy store must not take the page down: show the text unfilled
+        log.warning("query page: the values sent with %s's SERVICE group were not looked up: %s", query.name, error)
+        text = text_with_endpoint(query, parameter.default)
     return {"text": text, "service": service}
 
 
