@@ -14,33 +14,17 @@ import requests
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
-from federation_standin import oxigraph_serve
+from federation_standin import REFERENCE, Canary, WIKIDATA_SHAPED, answer_rows, expected_rows, oxigraph_serve
 from server_process import free_port, http_endpoint_in_thread, start_server
 from smarthealth.config import Settings
 from smarthealth.saved.binding import bind
 from smarthealth.saved.catalog import find_query, load_catalog
 
 SETTINGS = Settings()
-REFERENCE = sorted((Path(__file__).parents[1] / "data" / "reference").glob("*.ttl"))
 SD = "http://www.w3.org/ns/sparql-service-description#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 SMH = "https://w3id.org/smart-health/ontology#"
 SERVICE_TIMEOUT_S = 3
-
-
-class Canary(http.server.BaseHTTPRequestHandler):
-    """An endpoint that counts every request it gets (it must get none)."""
-
-    def do_GET(self):
-        self.server.seen.append(self.path)
-        self.send_response(200)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    do_POST = do_GET
-
-    def log_message(self, *args):
-        pass
 
 
 class Silent(http.server.BaseHTTPRequestHandler):
@@ -64,27 +48,9 @@ def standin():
         yield server
 
 
-# Wikidata-shaped items (wdt:P6782 ROR ID, wdt:P17 -> wdt:P298, wdt:P856, wdt:P625) in a test namespace:
-# not Wikidata's items. The ROR IDs are those of the reviewed links in data/curated/links.yaml.
-WIKIDATA_SHAPED = """
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix wdt: <http://www.wikidata.org/prop/direct/> .
-@prefix geo: <http://www.opengis.net/ont/geosparql#> .
-@prefix s: <http://stand-in.test/entity/> .
-s:BE wdt:P298 "BEL" .
-s:US wdt:P298 "USA" .
-s:K1 rdfs:label "KU Leuven"@en ; wdt:P6782 "05f950310" ; wdt:P17 s:BE ;
-     wdt:P856 <http://stand-in.test/site/k1> ; wdt:P625 "Point(4.7 50.88)"^^geo:wktLiteral .
-s:G1 rdfs:label "Ghent University"@en , "Universiteit Gent"@nl ; wdt:P6782 "00cv9y106" ; wdt:P17 s:BE .
-s:X1 rdfs:label "Elsewhere"@en ; wdt:P6782 "05f950310" ; wdt:P17 s:US .
-"""
-
-
 @pytest.fixture(scope="module")
-def wikidata_file(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("wikidata") / "wikidata-shaped.ttl"
-    path.write_text(WIKIDATA_SHAPED, encoding="utf-8")
-    return path
+def wikidata_file() -> Path:
+    return WIKIDATA_SHAPED
 
 
 @pytest.fixture(scope="module")
@@ -115,26 +81,13 @@ def server(built, standin, wikidata_standin, silent, down_url):
 
 
 def _rows(answer: dict) -> set[tuple]:
-    variables = answer["head"]["vars"]
-    return {tuple(row.get(name, {}).get("value") for name in variables) for row in answer["results"]["bindings"]}
+    return answer_rows(answer)
 
 
 def _expected_rows(built, name: str, remote_files: list[Path]) -> set[tuple]:
     """Join the built graph with the remote data locally (one store, no SERVICE): what the federation must give."""
-    store = ox.Store()
-    store.bulk_load(path=str(built.dataset_path), format=ox.RdfFormat.TRIG)
-    remote = ox.NamedNode("urn:test:remote")
-    for path in remote_files:
-        store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=remote)
-    query = find_query(load_catalog(SETTINGS.queries_dir), name)
-    local = bind(query, {"endpoint": "http://127.0.0.1:9/query"}, base_iri=SETTINGS.base_iri,
-                 service_allowlist=None).sparql
-    # The SERVICE group, run on the remote graph of the same store.
-    local = local.replace("SERVICE <http://127.0.0.1:9/query>", "GRAPH <urn:test:remote>")
-    result = store.query(local, use_default_graph_as_union=True)
-    variables = [v.value for v in result.variables]
-    return {tuple(solution[name].value if solution[name] is not None else None for name in variables)
-            for solution in result}
+    return expected_rows(built.dataset_path, name, remote_files, base_iri=SETTINGS.base_iri,
+                         queries_dir=SETTINGS.queries_dir)
 
 
 def _expected_region_rows(built) -> set[tuple]:
@@ -167,6 +120,26 @@ def test_federated_region_query_through_the_api_joins_our_graph_with_the_snapsho
     countries = {row["nutsCode"]: row["country"].rsplit("/", 1)[-1] for row in table}
     assert countries["BE2"] == "BEL" and countries["NL4"] == "NLD" and countries["ES24"] == "ESP"
     print(f"\nfederation-regions via API against the stand-in: {len(rows)} rows in {elapsed:.2f} s")
+
+
+def test_federated_country_query_names_the_pilot_countries_as_the_country_table_does(server, standin, built):
+    started = time.perf_counter()
+    answer = requests.get(f"{server.base_url}/api/queries/federation-countries", params={"endpoint": standin.query_url},
+                          headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    elapsed = time.perf_counter() - started
+    assert answer.status_code == 200, answer.text
+    rows = _rows(answer.json())
+    assert rows == _expected_rows(built, "federation-countries", REFERENCE)
+    table = [dict(zip(answer.json()["head"]["vars"], row)) for row in rows]
+    # What the snapshot holds, read from its text: the pilot's eight countries, four languages each.
+    assert {row["code"] for row in table} == {"BEL", "DEU", "ESP", "FIN", "ITA", "NLD", "ROU", "SVN"}
+    assert len(rows) == 32 and {row["language"] for row in table} == {"de", "en", "fr", "nl"}
+    names = {(row["code"], row["language"]): row["name"] for row in table}
+    assert names[("BEL", "nl")] == "België" and names[("SVN", "fr")] == "Slovénie"
+    assert {row["regions"] for row in table if row["code"] == "BEL"} == {"2"}  # Flanders, Wallonia
+    for row in table:
+        assert row["country"] == f"http://publications.europa.eu/resource/authority/country/{row['code']}"
+    print(f"\nfederation-countries via API against the stand-in: {len(rows)} rows in {elapsed:.2f} s")
 
 
 def test_federated_organisation_query_joins_reviewed_links_with_wikidata_shaped_items(

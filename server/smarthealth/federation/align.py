@@ -8,7 +8,9 @@ moves accepted entries to data/curated/links.yaml (same format), which the build
 skos:exactMatch / skos:closeMatch with provenance (population/links.py).
 
 The query is ours, so the names travel in it as a VALUES block of literals (serialised by
-pyoxigraph, never pasted text). Target "wikidata" reads Wikidata's shape: rdfs:label and
+pyoxigraph, never pasted text). Target "cordis" reads CORDIS's EURIO shape: eurio:Organisation
+with eurio:legalName (upper case) and eurio:hasSite/eurio:hasGeographicalLocation/eurio:hasISOCountryCode,
+as public queries against https://cordis.europa.eu/datalab/sparql read them. Target "wikidata" reads Wikidata's shape: rdfs:label and
 skos:altLabel per language, wdt:P17 country with wdt:P298 (ISO 3166-1 alpha-3, the same codes as
 the EU country authority table the graph uses), wdt:P6782 ROR ID. (Property numbers as used in
 public Wikidata queries, e.g. "?item wdt:P6782 ?ror  # ROR ID", "?country wdt:P298 ?iso3".)
@@ -74,7 +76,7 @@ class Candidate:
 
     @property
     def score(self) -> float:
-        base = 1.0 if self.matched_property == "rdfs:label" else 0.9
+        base = 1.0 if self.matched_property in PREFERRED_NAME_PROPERTIES else 0.9
         if not self.countries or not self.entity.country:
             return round(base * 0.8, 2)
         return round(base * (1.0 if self.entity.country in self.countries else 0.5), 2)
@@ -150,7 +152,28 @@ LIMIT 5000
 """
 
 
-TARGETS = {"wikidata": wikidata_query}
+def cordis_query(names: list[str]) -> str:
+    """Return the CORDIS-shaped (EURIO) candidate query for some names (as written and in upper case)."""
+    # CORDIS writes legal names in upper case ("DANMARKS TEKNISKE UNIVERSITET"); both forms are sent
+    # as plain literals, so the endpoint joins on them instead of scanning every legal name.
+    literals = " ".join(sorted({str(ox.Literal(form)) for name in names for form in (name, name.upper())}))
+    return f"""PREFIX eurio: <http://data.europa.eu/s66#>
+SELECT ?name ?item ?property ?country WHERE {{
+  VALUES ?name {{ {literals} }}
+  ?item a eurio:Organisation ;
+        eurio:legalName ?name .
+  BIND("eurio:legalName" AS ?property)
+  OPTIONAL {{ ?item eurio:hasSite/eurio:hasGeographicalLocation/eurio:hasISOCountryCode ?country }}
+}}
+LIMIT 5000
+"""
+
+
+TARGETS = {"wikidata": wikidata_query, "cordis": cordis_query}
+#: The public endpoint of each target (the default of ``smarthealth align --endpoint``).
+TARGET_ENDPOINTS = {"wikidata": WIKIDATA_ENDPOINT, "cordis": "https://cordis.europa.eu/datalab/sparql"}
+#: Properties that carry an organisation's own (preferred or legal) name.
+PREFERRED_NAME_PROPERTIES = ("rdfs:label", "eurio:legalName")
 
 
 def propose(entities: list[Entity], endpoint: str, target: str = "wikidata", *, batch: int = 20,
@@ -171,8 +194,8 @@ def propose(entities: list[Entity], endpoint: str, target: str = "wikidata", *, 
             for entity in by_name.get(name.casefold(), []):
                 key = (entity.iri, item)
                 candidate = found.get(key)
-                if candidate is None or (candidate.matched_property != "rdfs:label"
-                                         and row.get("property") == "rdfs:label"):
+                if candidate is None or (candidate.matched_property not in PREFERRED_NAME_PROPERTIES
+                                         and row.get("property") in PREFERRED_NAME_PROPERTIES):
                     previous = candidate
                     candidate = Candidate(entity, item, name, row.get("property") or "rdfs:label")
                     if previous:

@@ -7,12 +7,13 @@ from pathlib import Path
 import click
 
 from ..config import Settings
-from .align import TARGETS, WIKIDATA_ENDPOINT, graph_entities, propose, review_document, write_review_file
+from .align import TARGET_ENDPOINTS, TARGETS, graph_entities, propose, review_document, write_review_file
 
 
 @click.command()
-@click.option("--endpoint", default=WIKIDATA_ENDPOINT, show_default=True, metavar="URL",
-              help="SPARQL endpoint to look the names up in (a stand-in: the /query URL of `oxigraph serve`).")
+@click.option("--endpoint", metavar="URL",
+              help="SPARQL endpoint to look the names up in (a stand-in: the /query URL of `oxigraph serve`) "
+                   "[default: the target's public endpoint].")
 @click.option("--target", type=click.Choice(sorted(TARGETS)), default="wikidata", show_default=True,
               help="Shape of the other dataset's data.")
 @click.option("--kind", "kinds", multiple=True, type=click.Choice(["organisation", "initiative"]),
@@ -24,8 +25,9 @@ from .align import TARGETS, WIKIDATA_ENDPOINT, graph_entities, propose, review_d
 @click.option("--timeout", "timeout_s", type=float, default=30.0, show_default=True,
               help="Time limit of each request to the endpoint, in seconds.")
 def align(endpoint, target, kinds, data_path, out_path, timeout_s):
-    """Propose links (Wikidata items, with their ROR IDs) for review; never changes the graph."""
+    """Propose links (Wikidata items with their ROR IDs, CORDIS organisations) for review; never changes the graph."""
     settings = Settings()
+    endpoint = endpoint or TARGET_ENDPOINTS[target]
     if data_path is None:
         from ..population.build import ensure_built
 

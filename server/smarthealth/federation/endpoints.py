@@ -59,3 +59,27 @@ def substitute_service(text: str, variable: str, term: ox.NamedNode) -> str:
 
 
 _ANY_SERVICE = re.compile(r"\bSERVICE\s+(?:SILENT\s+)?(?:[?$][A-Za-z0-9_]+|<)", re.IGNORECASE)
+
+
+def endpoint_parameter(query):
+    """Return the parameter of a saved query that names its SERVICE endpoint, or None."""
+    if not calls_service(query):
+        return None
+    return next((parameter for parameter in query.params if is_endpoint_parameter(parameter)), None)
+
+
+def text_with_endpoint(query, value: str, select_terms=None) -> str:
+    """Return a federated saved query's text with its SERVICE clause naming an endpoint (normalised, not judged).
+
+    The text is for reading and for the editor: whether the endpoint may be called is decided
+    when the text runs (the fetch guard, or the API's allow-list check). With ``select_terms``
+    (a local SELECT runner) an empty VALUES block in the SERVICE group gets our values, as when
+    the API runs the query, so that the text runs the same from the editor.
+    """
+    from .service_values import fill_service_values
+
+    parameter = endpoint_parameter(query)
+    if parameter is None:
+        raise EndpointNotAllowed(f"query {query.name!r} calls no SERVICE endpoint named by a parameter")
+    text = substitute_service(query.text, parameter.variable, endpoint_term(value, None))
+    return fill_service_values(text, select_terms) if select_terms is not None else text

@@ -6,7 +6,10 @@ Routes (prefix /api):
 - ``GET /api/queries/NAME?param=value``: the answer, as SPARQL JSON or XML, CSV, TSV, an HTML
   table (browsers) or a text table, chosen by the Accept header or ``format=json|xml|csv|tsv|html|text``;
   paginated queries take ``page`` and answer with ``Link`` headers;
-- ``GET /api/queries/NAME/sparql``: the query file itself (``application/sparql-query``);
+- ``GET /api/queries/NAME/sparql``: the query file itself (``application/sparql-query``); for a
+  federated query, ``?endpoint=URL`` gives the text with its SERVICE clause naming that endpoint
+  and an empty VALUES block of the SERVICE group holding our values, as when the API runs it
+  (what the query page's editor shows; whether it may be called is judged when it runs);
 - ``GET /api/openapi.json``: the OpenAPI 3.1 description generated from the query headers;
 - ``GET /api/docs``: a page rendered from that description.
 
@@ -25,7 +28,8 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from ..config import Settings
 from ..errors import SmartHealthError
 from ..saved import render
-from ..federation.saved_queries import run_saved_query
+from ..federation.endpoints import ENDPOINT_PARAMETER, text_with_endpoint
+from ..federation.saved_queries import local_values, run_saved_query
 from ..saved.catalog import SavedQuery, find_query, load_catalog
 from ..saved.openapi import build_spec, describe_query
 from ..saved.params import ParameterError
@@ -84,9 +88,17 @@ def list_queries():
 
 @bp.get("/queries/<name>/sparql")
 def query_text(name: str):
-    """Return the SPARQL file of a saved query as it is."""
+    """Return the SPARQL file of a saved query as it is, or a federated one naming the endpoint asked for."""
     query = find_query(catalog(), name)
-    return Response(query.text, content_type="application/sparql-query; charset=utf-8")
+    text = query.text
+    for key in request.args:
+        if key != ENDPOINT_PARAMETER:
+            raise ParameterError(f"unknown parameter {key!r} for the text of query {name!r}; "
+                                 f"only {ENDPOINT_PARAMETER!r} (of a federated query) is taken")
+        if len(request.args.getlist(key)) > 1:
+            raise _repeated(key)
+        text = text_with_endpoint(query, request.args[key], local_values(get_store()))
+    return Response(text, content_type="application/sparql-query; charset=utf-8")
 
 
 @bp.get("/queries/<name>")

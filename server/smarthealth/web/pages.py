@@ -89,6 +89,29 @@ def completion_queries(base_iri: str) -> dict[str, str]:
     }
 
 
+def _federated(query) -> dict:
+    """Return what the page needs of a federated question: its text naming the default endpoint, the allow-list."""
+    from ..federation.endpoints import endpoint_parameter, text_with_endpoint
+    from ..federation.saved_queries import local_values
+    from . import get_store
+
+    parameter = endpoint_parameter(query)
+    if parameter is None:
+        return {}
+    # The editor shows a runnable text (SERVICE <IRI>, never SERVICE ?variable, which the fetch
+    # guard refuses); the allow-list is public already (the service description lists it).
+    allowed = sorted(current_app.config.get("SERVICE_ALLOWLIST") or ())
+    service = {"parameter": parameter.name, "default": parameter.default, "allowed": allowed}
+    if not parameter.default:
+        return {"service": service}
+    try:
+        text = text_with_endpoint(query, parameter.default, local_values(get_store()))
+    except SmartHealthError as error:  # a busy store must not take the page down: show the text unfilled
+        log.warning("query page: the values sent with %s's SERVICE group were not looked up: %s", query.name, error)
+        text = text_with_endpoint(query, parameter.default)
+    return {"text": text, "service": service}
+
+
 @bp.get("/")
 def query_page():
     """Render the SPARQL query page with the saved questions as ready examples."""
@@ -103,7 +126,7 @@ def query_page():
     for query in queries:
         described = describe_query(query, base_iri=base)
         saved.append({"name": query.name, "summary": query.summary, "text": query.text,
-                      "parameters": described.get("parameters", [])})
+                      "parameters": described.get("parameters", []), **_federated(query)})
     page_data = {
         "saved": saved,
         "prefixes": all_prefixes(base),

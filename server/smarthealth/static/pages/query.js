@@ -229,7 +229,7 @@
   var apiLink = document.getElementById("question-api-link");
   var current = null;
 
-  function parameterInput(parameter) {
+  function parameterInput(parameter, service) {
     var wrapper = document.createElement("label");
     wrapper.className = "question-field";
     var caption = document.createElement("span");
@@ -259,7 +259,75 @@
     var hint = document.createElement("small");
     hint.textContent = parameter.description || "";
     wrapper.appendChild(hint);
+    if (service && parameter.name === service.parameter) { endpointField(input, hint, service); }
     return wrapper;
+  }
+
+  // ---- the endpoint of a federated question: the editor names it in SERVICE <...> ---------------
+  function endpointField(input, hint, service) {
+    var choices = document.createElement("datalist");
+    choices.id = "endpoint-choices";
+    service.allowed.concat(service.allowed.indexOf(service["default"]) < 0 && service["default"] ? [service["default"]] : [])
+      .forEach(function (iri) {
+        var option = document.createElement("option"); option.value = iri; choices.appendChild(option);
+      });
+    input.setAttribute("list", choices.id);
+    input.parentNode.insertBefore(choices, hint);
+    input.value = service["default"] || "";
+    input.classList.add("endpoint-field");
+    hint.classList.add("endpoint-note");
+    input.addEventListener("change", function () { showEndpoint(input.value.trim()); });
+  }
+
+  function currentText() { return yasgui.getTab().getYasqe().getValue(); }
+
+  // Show the SERVICE line, below the question's header comments.
+  function scrollToService() {
+    var yasqe = yasgui.getTab().getYasqe();
+    var line = yasqe.getValue().split("\n").findIndex(function (text) { return /^\s*SERVICE\b/i.test(text); });
+    if (line >= 0) { yasqe.scrollIntoView({ line: Math.min(line + 6, yasqe.lineCount() - 1), ch: 0 }); }
+  }
+
+  function serviceIri(text) {
+    var match = /\bSERVICE\s+(?:SILENT\s+)?<([^>]*)>/i.exec(text);
+    return match ? match[1] : null;
+  }
+
+  function noteEndpoint(iri) {
+    var note = fields.querySelector(".endpoint-note");
+    if (!note) { return; }
+    var allowed = current.service.allowed;
+    var listed = allowed.length ? "allowed here: " + allowed.join(", ") :
+      "this server allows no SERVICE endpoint (start it with --allow-service URL)";
+    var ok = iri !== null && allowed.indexOf(iri) >= 0;
+    note.textContent = (iri === null ? "Give the endpoint's IRI; " :
+      ok ? "On this server's SERVICE allow-list; " : "<" + iri + "> is not on this server's SERVICE allow-list; ") + listed + ".";
+    note.className = "endpoint-note" + (ok ? "" : " error");
+  }
+
+  // Ask the API for the text naming the endpoint (normalised there), and show it in the editor.
+  function showEndpoint(value) {
+    var url = new URL("api/queries/" + encodeURIComponent(current.name) + "/sparql?" +
+      new URLSearchParams({ endpoint: value }).toString(), document.baseURI).href;
+    return fetch(url).then(function (answer) {
+      return answer.text().then(function (body) {
+        if (!answer.ok) {
+          var message = body;
+          try { message = JSON.parse(body).error; } catch (ignored) { /* plain text */ }
+          status.textContent = "The endpoint: " + message;
+          status.className = "question-status error";
+          noteEndpoint(null);
+          return null;
+        }
+        yasgui.getTab().setQuery(body);
+        var iri = serviceIri(body);
+        var input = fields.querySelector(".endpoint-field");
+        if (input && iri) { input.value = iri; }  // as the server reads it (normalised)
+        noteEndpoint(iri);
+        scrollToService();
+        return body;
+      });
+    });
   }
 
   function apiUrl(values) {
@@ -286,6 +354,16 @@
       status.className = "question-status error";
       return Promise.resolve(null);
     }
+    if (current.service && values[current.service.parameter]) {
+      // The editor names the endpoint asked for, so that running the text there calls the same one.
+      return showEndpoint(values[current.service.parameter]).then(function (text) {
+        return text === null ? null : askApi(formValues());  // the endpoint as the server reads it
+      });
+    }
+    return askApi(values);
+  }
+
+  function askApi(values) {
     var url = apiUrl(values);
     apiLink.href = url;
     apiLink.textContent = url;
@@ -332,7 +410,8 @@
     }
     document.getElementById("question-title").textContent = query.summary;
     fields.innerHTML = "";
-    query.parameters.forEach(function (parameter) { fields.appendChild(parameterInput(parameter)); });
+    query.parameters.forEach(function (parameter) { fields.appendChild(parameterInput(parameter, query.service)); });
+    if (query.service) { noteEndpoint(serviceIri(currentText())); scrollToService(); }
     status.textContent = query.parameters.length ? "Fill in the parameters and ask." : "This question has no parameters.";
     status.className = "question-status";
     apiLink.href = apiUrl({});
@@ -348,5 +427,6 @@
     });
   });
 
-  window.smarthealthQueryPage = { yasgui: yasgui, openSavedQuery: openSavedQuery, runQuestion: runQuestion };
+  window.smarthealthQueryPage = { yasgui: yasgui, openSavedQuery: openSavedQuery, runQuestion: runQuestion,
+    showEndpoint: showEndpoint };
 })();
