@@ -45,7 +45,9 @@ def table(results: dict) -> str:
                        ("memory_after_queries", "memory after the queries (MiB)"),
                        ("memory_after_updates", "memory after the updates (MiB)")):
         memory = results[key]
-        lines.append(f"| {label} | {memory[OURS]:.0f} | {memory[RAW]:.0f} | {_ratio(memory[OURS], memory[RAW])} |")
+        for index, measure in enumerate(("RSS", "PSS")):
+            ours, raw = memory[OURS][index], memory[RAW][index]
+            lines.append(f"| {label}, {measure} | {ours:.0f} | {raw:.0f} | {_ratio(ours, raw)} |")
     for clients, rates in results["throughput"].items():
         refused = results.get("refused", {}).get(clients, {})
         busy = f" ({refused[OURS]} answered 503)" if refused.get(OURS) else ""

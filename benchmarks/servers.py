@@ -34,8 +34,13 @@ class Server:
     update_headers: dict
 
 
-def process_tree_rss_mib(root_pid: int) -> float:
-    """Return the resident memory of a process and all its descendants, in MiB, from /proc."""
+def process_tree_memory_mib(root_pid: int) -> tuple[float, float]:
+    """Return the memory of a process and all its descendants in MiB, from /proc: (RSS, PSS).
+
+    The sum of the resident sizes (RSS) counts a page shared by several processes (the code of
+    Python and of pyoxigraph, mapped by the web process and each worker) once per process; the
+    proportional sizes (PSS) share it out, so their sum counts it once. For one process the two agree.
+    """
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -44,17 +49,24 @@ def process_tree_rss_mib(root_pid: int) -> float:
             except OSError:
                 continue
             children.setdefault(int(fields[1]), []).append(int(entry))
-    total, stack = 0, [root_pid]
+    rss = pss = 0
+    stack = [root_pid]
     while stack:
         pid = stack.pop()
         try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
+            rss += _field_kib(Path(f"/proc/{pid}/status"), "VmRSS:")
+            pss += _field_kib(Path(f"/proc/{pid}/smaps_rollup"), "Pss:")
         except OSError:
             pass
         stack.extend(children.get(pid, []))
-    return total / 1024
+    return rss / 1024, pss / 1024
+
+
+def _field_kib(path: Path, name: str) -> int:
+    for line in path.read_text().splitlines():
+        if line.startswith(name):
+            return int(line.split()[1])
+    return 0
 
 
 @contextlib.contextmanager
