@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from queries import benchmark_queries  # noqa: E402
 from report import plot, table  # noqa: E402
-from servers import ROOT, Server, ours, process_tree_memory_mib, raw_oxigraph, work_folder  # noqa: E402
+from servers import ROOT, Server, cpu_ms, ours, process_tree, process_tree_memory_mib, raw_oxigraph, work_folder  # noqa: E402
 
 JSON = "application/sparql-results+json"
 #: This endpoint's time limit during the benchmark (seconds).
@@ -57,8 +57,16 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
+def timed_run(session: requests.Session, server: Server, sparql: str) -> tuple[float, int, float]:
+    """Run one query; return (milliseconds, rows, CPU milliseconds of the server's process tree)."""
+    pids = process_tree(server.pid)
+    before = cpu_ms(pids)
+    elapsed, rows = run_query(session, server, sparql)
+    return elapsed, rows, cpu_ms(pids) - before
+
+
 def latencies(servers: list[Server], queries: dict[str, str], repeat: int) -> dict:
-    """Return {query: {server: (median, p95, rows)}}, the servers taking turns on every run.
+    """Return {query: {server: (median, p95, rows, median CPU ms)}}, the servers taking turns on every run.
 
     A query that passes this endpoint's time limit on its warm-up run is recorded as such and
     not run on oxigraph serve (which has no limit, and would go on computing after a client
@@ -68,6 +76,7 @@ def latencies(servers: list[Server], queries: dict[str, str], repeat: int) -> di
     sessions = {server.name: requests.Session() for server in servers}
     for name, sparql in queries.items():
         timings = {server.name: [] for server in servers}
+        cpu = {server.name: [] for server in servers}
         rows, warm_up_ms = {}, 0.0
         try:
             for server in servers:  # warm-up, this endpoint first
@@ -82,14 +91,15 @@ def latencies(servers: list[Server], queries: dict[str, str], repeat: int) -> di
         # A query of several seconds runs fewer times: about half a minute per query and server.
         for _ in range(max(3, min(repeat, int(QUERY_BUDGET_MS / max(warm_up_ms, 1.0))))):
             for server in servers:
-                elapsed, rows[server.name] = run_query(sessions[server.name], server, sparql)
+                elapsed, rows[server.name], used = timed_run(sessions[server.name], server, sparql)
                 timings[server.name].append(elapsed)
+                cpu[server.name].append(used)
         figures[name] = {
-            server: (statistics.median(values), percentile(values, 0.95), rows[server])
+            server: (statistics.median(values), percentile(values, 0.95), rows[server], statistics.median(cpu[server]))
             for server, values in timings.items()
         }
-        print(f"  {name}: " + ", ".join(f"{server} {median:.1f} ms ({count} rows)"
-                                         for server, (median, _, count) in figures[name].items()),
+        print(f"  {name}: " + ", ".join(f"{server} {median:.1f} ms, CPU {used:.0f} ms ({count} rows)"
+                                         for server, (median, _, count, used) in figures[name].items()),
               flush=True)
     return figures
 
