@@ -20,20 +20,25 @@ def table(results: dict) -> str:
         f"`oxigraph serve` on the same data, in the same run; {results['repeat']} runs per query "
         "and server, taking turns; latency over HTTP with keep-alive. Ratio: this endpoint / oxigraph.",
         "",
-        "| query | rows | median ms (ours) | p95 ms (ours) | median ms (oxigraph) | p95 ms (oxigraph) | ratio (median) |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "CPU ms: median CPU time (user + system) of each server's whole process tree per query, read",
+        "from /proc (tick: 10 ms); unlike latency it does not grow while other work on the machine",
+        "holds a core.",
+        "",
+        "| query | rows | median ms (ours) | p95 ms (ours) | median ms (oxigraph) | p95 ms (oxigraph) | ratio (median) "
+        "| CPU ms (ours) | CPU ms (oxigraph) | ratio (CPU) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     disagreements = []
     for name, figures in results["latency"].items():
         if figures is None:
             lines.append(f"| {name} | - | over the time limit | | not run | | |")
             continue
-        (median, p95, rows), (raw_median, raw_p95, raw_rows) = figures[OURS], figures[RAW]
+        (median, p95, rows, used), (raw_median, raw_p95, raw_rows, raw_used) = figures[OURS], figures[RAW]
         count = str(rows) if rows == raw_rows else f"**{rows} vs {raw_rows}**"
         if rows != raw_rows:
             disagreements.append(f"- {name}: this endpoint {rows} rows, oxigraph serve {raw_rows}")
         lines.append(f"| {name} | {count} | {median:.1f} | {p95:.1f} | {raw_median:.1f} | {raw_p95:.1f} | "
-                     f"{_ratio(median, raw_median)} |")
+                     f"{_ratio(median, raw_median)} | {used:.0f} | {raw_used:.0f} | {_ratio(used, raw_used)} |")
     lines += ["", "Row counts: " + ("all agree." if not disagreements else "DISAGREE:"), *disagreements, ""]
     lines += [
         f"| measure | ours | oxigraph serve | ratio |",
@@ -45,7 +50,9 @@ def table(results: dict) -> str:
                        ("memory_after_queries", "memory after the queries (MiB)"),
                        ("memory_after_updates", "memory after the updates (MiB)")):
         memory = results[key]
-        lines.append(f"| {label} | {memory[OURS]:.0f} | {memory[RAW]:.0f} | {_ratio(memory[OURS], memory[RAW])} |")
+        for index, measure in enumerate(("RSS", "PSS")):
+            ours, raw = memory[OURS][index], memory[RAW][index]
+            lines.append(f"| {label}, {measure} | {ours:.0f} | {raw:.0f} | {_ratio(ours, raw)} |")
     for clients, rates in results["throughput"].items():
         refused = results.get("refused", {}).get(clients, {})
         busy = f" ({refused[OURS]} answered 503)" if refused.get(OURS) else ""

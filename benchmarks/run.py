@@ -12,6 +12,8 @@ each server's whole process tree, and update latency with the time until a query
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import shutil
 import signal
 import statistics
@@ -21,12 +23,13 @@ import time
 from pathlib import Path
 
 import requests
+import requests.adapters
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from queries import benchmark_queries  # noqa: E402
 from report import plot, table  # noqa: E402
-from servers import ROOT, Server, ours, process_tree_rss_mib, raw_oxigraph, work_folder  # noqa: E402
+from servers import ROOT, Server, cpu_ms, ours, process_tree, process_tree_memory_mib, raw_oxigraph, work_folder  # noqa: E402
 
 JSON = "application/sparql-results+json"
 #: This endpoint's time limit during the benchmark (seconds).
@@ -54,8 +57,16 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
+def timed_run(session: requests.Session, server: Server, sparql: str) -> tuple[float, int, float]:
+    """Run one query; return (milliseconds, rows, CPU milliseconds of the server's process tree)."""
+    pids = process_tree(server.pid)
+    before = cpu_ms(pids)
+    elapsed, rows = run_query(session, server, sparql)
+    return elapsed, rows, cpu_ms(pids) - before
+
+
 def latencies(servers: list[Server], queries: dict[str, str], repeat: int) -> dict:
-    """Return {query: {server: (median, p95, rows)}}, the servers taking turns on every run.
+    """Return {query: {server: (median, p95, rows, median CPU ms)}}, the servers taking turns on every run.
 
     A query that passes this endpoint's time limit on its warm-up run is recorded as such and
     not run on oxigraph serve (which has no limit, and would go on computing after a client
@@ -65,6 +76,7 @@ def latencies(servers: list[Server], queries: dict[str, str], repeat: int) -> di
     sessions = {server.name: requests.Session() for server in servers}
     for name, sparql in queries.items():
         timings = {server.name: [] for server in servers}
+        cpu = {server.name: [] for server in servers}
         rows, warm_up_ms = {}, 0.0
         try:
             for server in servers:  # warm-up, this endpoint first
@@ -79,29 +91,55 @@ def latencies(servers: list[Server], queries: dict[str, str], repeat: int) -> di
         # A query of several seconds runs fewer times: about half a minute per query and server.
         for _ in range(max(3, min(repeat, int(QUERY_BUDGET_MS / max(warm_up_ms, 1.0))))):
             for server in servers:
-                elapsed, rows[server.name] = run_query(sessions[server.name], server, sparql)
+                elapsed, rows[server.name], used = timed_run(sessions[server.name], server, sparql)
                 timings[server.name].append(elapsed)
+                cpu[server.name].append(used)
         figures[name] = {
-            server: (statistics.median(values), percentile(values, 0.95), rows[server])
+            server: (statistics.median(values), percentile(values, 0.95), rows[server], statistics.median(cpu[server]))
             for server, values in timings.items()
         }
-        print(f"  {name}: " + ", ".join(f"{server} {median:.1f} ms ({count} rows)"
-                                         for server, (median, _, count) in figures[name].items()),
+        print(f"  {name}: " + ", ".join(f"{server} {median:.1f} ms, CPU {used:.0f} ms ({count} rows)"
+                                         for server, (median, _, count, used) in figures[name].items()),
               flush=True)
     return figures
+
+
+class _FromAddress(requests.adapters.HTTPAdapter):
+    """Connect from a given loopback address, so that each benchmark client is a client of its own."""
+
+    def __init__(self, address: str):
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs["source_address"] = (self.address, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+def client_session(number: int) -> requests.Session:
+    """Return a session that connects from loopback address 127.0.0.{number + 2}.
+
+    The endpoint gives each client (address) a fair share of the query workers (at most
+    WORKERS - 1 queries at once, then 429): 8 clients from one address would be one client.
+    """
+    session = requests.Session()
+    adapter = _FromAddress(f"127.0.0.{number + 2}")
+    session.mount("http://", adapter)
+    return session
 
 
 def throughput(server: Server, queries: list[str], clients: int, seconds: float) -> tuple[float, int]:
     """Return the queries per second that ``clients`` concurrent clients complete, and the 503s.
 
-    A 503 (every query worker stayed busy past the time limit: this endpoint sheds load rather
-    than queue without end) is counted, not completed; the client goes on.
+    Each client connects from its own loopback address (see ``client_session``). A 503 (every
+    query worker stayed busy past the time limit: this endpoint sheds load rather than queue
+    without end) is counted, not completed; the client goes on.
     """
     done, refused = [0] * clients, [0] * clients
     stop = time.monotonic() + seconds
 
     def client(number: int) -> None:
-        session = requests.Session()
+        session = client_session(number)
         position = number
         while time.monotonic() < stop:
             try:
@@ -153,7 +191,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, required=True, help="N-Quads file (benchmarks/generate.py)")
     parser.add_argument("--repeat", type=int, default=10, help="runs per query and server")
-    parser.add_argument("--workers", type=int, default=2, help="query workers of this endpoint")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2,
+                        help="query workers of this endpoint (default: one per core, as the README says)")
     parser.add_argument("--seconds", type=float, default=10, help="duration of each throughput run")
     parser.add_argument("--updates", type=int, default=20)
     parser.add_argument("--out", type=Path, help="folder for the Markdown table and the plot")
@@ -170,7 +209,7 @@ def main() -> int:
     with ours(options.data, options.workers, work, QUERY_LIMIT_S) as endpoint, raw_oxigraph(options.data, work) as raw:
         servers = [endpoint, raw]
         results["load_s"] = {server.name: server.load_s for server in servers}
-        results["memory_loaded"] = {server.name: process_tree_rss_mib(server.pid) for server in servers}
+        results["memory_loaded"] = {server.name: process_tree_memory_mib(server.pid) for server in servers}
         print(f"loaded: {results['load_s']}; memory {results['memory_loaded']}", flush=True)
         results["latency"] = latencies(servers, queries, options.repeat)
         mix = [sparql for name, sparql in queries.items()
@@ -183,12 +222,13 @@ def main() -> int:
                 results.setdefault("refused", {}).setdefault(clients, {})[server.name] = refused
                 print(f"  throughput {server.name} at {clients} clients: {rate:.1f} queries/s, "
                       f"{refused} answered 503", flush=True)
-        results["memory_after_queries"] = {server.name: process_tree_rss_mib(server.pid) for server in servers}
+        results["memory_after_queries"] = {server.name: process_tree_memory_mib(server.pid) for server in servers}
         results["updates"] = {server.name: updates(server, options.updates, server is raw) for server in servers}
-        results["memory_after_updates"] = {server.name: process_tree_rss_mib(server.pid) for server in servers}
+        results["memory_after_updates"] = {server.name: process_tree_memory_mib(server.pid) for server in servers}
     shutil.rmtree(work, ignore_errors=True)
     markdown = table(results)
     (out / "results.md").write_text(markdown)
+    (out / "results.json").write_text(json.dumps(results, indent=1))
     plot(results, out / "results.png")
     print(markdown)
     print(f"written: {out / 'results.md'}, {out / 'results.png'}")

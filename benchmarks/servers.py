@@ -34,8 +34,8 @@ class Server:
     update_headers: dict
 
 
-def process_tree_rss_mib(root_pid: int) -> float:
-    """Return the resident memory of a process and all its descendants, in MiB, from /proc."""
+def process_tree(root_pid: int) -> list[int]:
+    """Return a process and all its descendants, from /proc."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -44,17 +44,55 @@ def process_tree_rss_mib(root_pid: int) -> float:
             except OSError:
                 continue
             children.setdefault(int(fields[1]), []).append(int(entry))
-    total, stack = 0, [root_pid]
+    found, stack = [], [root_pid]
     while stack:
         pid = stack.pop()
+        found.append(pid)
+        stack.extend(children.get(pid, []))
+    return found
+
+
+_TICKS_PER_S = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_ms(pids: list[int]) -> float:
+    """Return the CPU time (user + system) the processes used so far, in milliseconds.
+
+    Unlike the latency, it does not grow when other work on the machine keeps a server waiting for
+    a core: on a shared machine it is the steadier measure of the work a query costs.
+    """
+    ticks = 0
+    for pid in pids:
         try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks * 1000 / _TICKS_PER_S
+
+
+def process_tree_memory_mib(root_pid: int) -> tuple[float, float]:
+    """Return the memory of a process and all its descendants in MiB, from /proc: (RSS, PSS).
+
+    The sum of the resident sizes (RSS) counts a page shared by several processes (the code of
+    Python and of pyoxigraph, mapped by the web process and each worker) once per process; the
+    proportional sizes (PSS) share it out, so their sum counts it once. For one process the two agree.
+    """
+    rss = pss = 0
+    for pid in process_tree(root_pid):
+        try:
+            rss += _field_kib(Path(f"/proc/{pid}/status"), "VmRSS:")
+            pss += _field_kib(Path(f"/proc/{pid}/smaps_rollup"), "Pss:")
         except OSError:
             pass
-        stack.extend(children.get(pid, []))
-    return total / 1024
+    return rss / 1024, pss / 1024
+
+
+def _field_kib(path: Path, name: str) -> int:
+    for line in path.read_text().splitlines():
+        if line.startswith(name):
+            return int(line.split()[1])
+    return 0
 
 
 @contextlib.contextmanager

@@ -46,7 +46,11 @@ def open_store(
         service_timeout_s=service_timeout_s,
     )
     if data_paths:
-        store.replace_content(data_paths)
+        try:
+            store.replace_content(data_paths)
+        except BaseException:
+            store.close()  # lets the store's folder go (its lock), for the caller's next try
+            raise
     return store
 
 

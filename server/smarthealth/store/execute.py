@@ -6,6 +6,8 @@ Shared by the store in this process and by the query worker processes.
 from __future__ import annotations
 
 import collections
+import dataclasses
+import functools
 import re
 import threading
 
@@ -159,7 +161,7 @@ def _execute(store: ox.Store, merges: MergedDatasets, sparql: str, options: dict
     arguments = dict(options)
     max_result_bytes = arguments.pop("max_result_bytes", DEFAULT_MAX_RESULT_BYTES)
     allowlist = arguments.pop("service_allowlist", ())
-    text = analyse_query(sparql, arguments.get("base_iri"))
+    text = _analysed_query(sparql, arguments.get("base_iri"))
     fetch_guard.enforce(text, allowlist, lambda iri: _is_stored_graph(store, iri))
     if not NETWORK_REACHABLE and fetch_guard.needs_network(text):
         raise NeedsNetwork()
@@ -199,6 +201,29 @@ def _execute(store: ox.Store, merges: MergedDatasets, sparql: str, options: dict
     except (OSError, RuntimeError) as error:  # solutions, and SERVICE calls, are computed here
         _raise_if_service_failed(text, error)
         raise
+
+
+#: Longest query text whose reading is kept for the next time the same text comes (saved
+#: queries, entity pages and dashboards send the same texts again and again).
+MAX_REMEMBERED_TEXT = 16_000
+
+
+@functools.lru_cache(maxsize=256)
+def _remembered_analysis(sparql: str, base_iri: str | None) -> SparqlText:
+    # Kept without its tokens (nothing in this process reads them again): a few kB per text.
+    return dataclasses.replace(analyse_query(sparql, base_iri), tokens=())
+
+
+def _analysed_query(sparql: str, base_iri: str | None) -> SparqlText:
+    """Return the reading of a query text, from the last readings of this process when it is one of them.
+
+    The reading depends on the text and base IRI only, and the text the engine runs is the one
+    read (``SparqlText.text``); the fetch guard judges it on every run. A text that cannot be
+    read raises again each time (errors are not remembered).
+    """
+    if len(sparql) > MAX_REMEMBERED_TEXT:
+        return analyse_query(sparql, base_iri)
+    return _remembered_analysis(sparql, base_iri)
 
 
 def _is_stored_graph(store: ox.Store, iri: str) -> bool:

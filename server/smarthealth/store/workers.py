@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
 import itertools
 import logging
 import multiprocessing.connection
@@ -23,6 +22,7 @@ from ..errors import BadGateway, BadRequest, QueryResourceLimit, QueryTimeout, S
 from . import execute
 from .execute import MergedDatasets, NeedsNetwork, _execute
 from .network_wall import enter_empty_network_namespace
+from .process_memory import give_back_freed_memory, limit_malloc_arenas
 from .results import QueryResult
 from .writer import writer_main
 
@@ -38,13 +38,21 @@ log = logging.getLogger(__name__)
 WORKER_STACK_BYTES = 256 * 1024 * 1024
 
 
+#: Seconds a worker waits for its next message before it gives freed memory back (a few ms that
+#: a query sent meanwhile would wait for).
+IDLE_BEFORE_TRIM_S = 0.2
+
+
 def _worker_main(connection, wall: str) -> None:
     """Serve queries sent over ``connection`` from the snapshot each names (or become the writer)."""
     connection.send(("wall", wall))
-    _limit_malloc_arenas()
+    limit_malloc_arenas()
     store = merges = generation = None
+    trimmed_at = 0
     while True:
         try:
+            if not connection.poll(IDLE_BEFORE_TRIM_S):  # idle: a good moment to give memory back
+                trimmed_at = give_back_freed_memory(trimmed_at)
             message = connection.recv()
         except (EOFError, OSError):
             return
@@ -93,22 +101,6 @@ def _open_snapshot(path: str, in_memory: bool) -> ox.Store:
     # 200 MB of the worker's memory limit).
     copy.extend(snapshot.quads_for_pattern(None, None, None, None))
     return copy
-
-
-def _limit_malloc_arenas(arenas: int = 2) -> None:
-    """Keep glibc from reserving an allocation arena (64 MB of address space) per RocksDB thread.
-
-    Under the worker's address-space limit those reservations, not the data, would make RocksDB
-    fail to start its threads.
-    """
-    try:
-        ctypes.CDLL(None).mallopt(_M_ARENA_MAX, arenas)
-    except (OSError, AttributeError):  # not glibc
-        pass
-
-
-#: mallopt(3) parameter: the largest number of allocation arenas.
-_M_ARENA_MAX = -8
 
 
 # The worker is a fresh interpreter started with this one line, not a multiprocessing child:
@@ -189,8 +181,11 @@ class _WorkerPool:
         self._open_workers = open_workers
         #: What the first worker said of its network wall (logged once).
         self.wall = ""
-        self._idle: queue.Queue[_Worker] = queue.Queue()
-        self._open_idle: queue.Queue[_Worker] = queue.Queue()
+        # Last in, first out: the worker that ran the last query takes the next one, with the
+        # snapshot's blocks it just read still in its cache (each process has its own RocksDB
+        # block cache; a round robin would split the hot blocks between them).
+        self._idle: queue.Queue[_Worker] = queue.LifoQueue()
+        self._open_idle: queue.Queue[_Worker] = queue.LifoQueue()
         self._lock = threading.Lock()
         self._pid = None
         self._workers: set[_Worker] = set()
@@ -209,8 +204,8 @@ class _WorkerPool:
         if self._pid == os.getpid():
             return
         # After a fork the parent's workers and pipes belong to the parent: forget them.
-        self._idle = queue.Queue()
-        self._open_idle = queue.Queue()
+        self._idle = queue.LifoQueue()
+        self._open_idle = queue.LifoQueue()
         self._workers = set()
         self.wall = ""
         self._generations = {}
@@ -271,11 +266,13 @@ class _WorkerPool:
             if self._pid != os.getpid():
                 return
             for idle in (self._idle, self._open_idle):
-                for _ in range(idle.qsize()):
+                taken = []
+                while True:  # take them all first: a LIFO queue gives back the one just put
                     try:
-                        worker = idle.get_nowait()
+                        taken.append(idle.get_nowait())
                     except queue.Empty:
                         break
+                for worker in reversed(taken):  # the same order as before
                     self._send_locked(worker, ("load",))
                     idle.put(worker)
             self._owner._snapshots.remove_unused(set(self._generations.values()))
