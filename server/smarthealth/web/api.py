@@ -97,7 +97,8 @@ def query_text(name: str):
                                  f"only {ENDPOINT_PARAMETER!r} (of a federated query) is taken")
         if len(request.args.getlist(key)) > 1:
             raise _repeated(key)
-        text = text_with_endpoint(query, request.args[key], local_values(get_store()))
+        with client_slot():  # the values sent with the SERVICE group are looked up in the store
+            text = text_with_endpoint(query, request.args[key], local_values(get_store()))
     return Response(text, content_type="application/sparql-query; charset=utf-8")
 
 
