@@ -5,7 +5,8 @@ this process (in memory, or on disk with ``store_dir``) and queries and updates 
 time limit (a thread cannot be stopped). With ``workers``, the data lives on disk (``store_dir``,
 or a temporary folder for an "in-memory" store) and three kinds of process share it:
 
-- this process loads the files at start, then hands the store over;
+- a short-lived child process loads the files at start (``loading``: this process keeps none of
+  the load's memory), then this process hands the store over;
 - one writer process, started by the first update, owns the on-disk store (RocksDB allows one
   writer; a read-only endpoint runs none). Each update is applied
   there as one transaction, with the maintenance of the merged default graph, flushed to disk
