@@ -2,8 +2,8 @@
 this process' store): with its examples, with its optional parameters left out, and as its bare
 text (all parameters unbound, as in a SPARQL editor).
 
-Answers are checked elsewhere (test_saved_questions.py); here a query must answer, and within the
-time budget. A "*" property path that ends at an unbound parameter matches every node of the graph
+Answers are checked elsewhere (test_saved_questions.py); here a query must answer, and not run
+away (a bound a hundred times today's time, not a speed claim). A "*" property path that ends at an unbound parameter matches every node of the graph
 through its zero-length step: helix-gaps took minutes that way before it was rewritten.
 """
 
@@ -23,8 +23,11 @@ SETTINGS = Settings()
 # Federated queries call another endpoint: test_federation_live.py times them against a stand-in.
 QUERIES = [query for query in load_catalog(SETTINGS.queries_dir) if not calls_service(query)]
 
-#: Seconds a saved query may take on the built graph (about 0.05 s today; 2 cores, shared).
-BUDGET_S = 1.5
+#: Seconds a saved query may take on the built graph before it counts as a runaway plan. Today's
+#: queries take about 0.05 s; a plan gone wrong takes minutes. This is no speed claim (those are
+#: ratios from benchmarks/): the bound sits far above today's times so that a loaded CI machine
+#: (1.8 s seen at a load average of 7) does not fail it, and far below what a runaway takes.
+BUDGET_S = 5.0
 #: Runs per case: the store's plans vary between runs, a slow plan may show up only sometimes.
 RUNS = 3
 
