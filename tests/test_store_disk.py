@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -39,7 +41,7 @@ def test_workers_read_snapshots_of_the_store_not_the_live_folder_and_follow_upda
     try:
         store.warm_up()
         assert count(store) == 18
-        snapshots = folder.parent / ".store.snapshots"
+        snapshots = folder.parent / ".store.snapshots" / str(os.getpid())  # this process's own
         first = sorted(path.name for path in snapshots.iterdir())
         assert first, "the writer made no snapshot"
         for number in range(5):
@@ -50,7 +52,7 @@ def test_workers_read_snapshots_of_the_store_not_the_live_folder_and_follow_upda
         assert first[0] not in {path.name for path in snapshots.iterdir()}
     finally:
         store.close()
-    assert not (folder.parent / ".store.snapshots").exists()
+    assert not snapshots.exists()
     reopened = open_store(None, store_dir=folder)
     assert len(reopened) == 23  # every update was written to the store itself
 
@@ -140,3 +142,24 @@ def test_waiting_for_a_busy_worker_is_bounded_and_answered_503_with_retry_after(
         runaway.join()
     finally:
         store.close()
+
+
+def test_a_server_keeps_its_snapshots_apart_from_an_earlier_one_still_exiting(tmp_path):
+    """A server killed in its main process leaves a web process that cleans up while the next starts."""
+    from smarthealth.store.snapshots import Snapshots
+
+    root = tmp_path / ".store.snapshots"
+    still_exiting = subprocess.Popen(["sleep", "30"])
+    try:
+        (root / str(still_exiting.pid) / "generation-3").mkdir(parents=True)
+        dead = subprocess.Popen(["true"])
+        dead.wait()
+        (root / str(dead.pid) / "generation-7").mkdir(parents=True)
+        snapshots = Snapshots(tmp_path / "store")
+        assert snapshots.folder == root / str(os.getpid())
+        assert {path.name for path in root.iterdir()} == {str(still_exiting.pid), str(os.getpid())}
+        snapshots.remove_all()  # at exit: this process's folder only
+        assert {path.name for path in root.iterdir()} == {str(still_exiting.pid)}
+    finally:
+        still_exiting.kill()
+        still_exiting.wait()

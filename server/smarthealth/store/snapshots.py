@@ -7,13 +7,18 @@ behaviour in RocksDB; a checkpoint is never written after it is made, so any num
 can open it read-only.
 
 Snapshots live next to the store's folder (``.{name}.snapshots``, the same file system, for the
-hard links), one folder per data generation; they are removed when no process reads them any more,
-and all of them at start (only the process that holds the store's lock gets this far) and at exit.
+hard links), in a folder of the serving process (``{pid}``), one folder per data generation; they
+are removed when no process reads them any more, and all of them at exit. The folder is the
+process's own because a server killed with SIGKILL in its main process only (as the OOM killer
+does) leaves its web process exiting while the next server starts: its clean-up at exit must not
+remove the snapshots of its successor, which then failed to start. Folders of processes that no
+longer run are removed at start.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import threading
 import time
@@ -49,8 +54,10 @@ class Snapshots:
     """The snapshot folders of one on-disk store, and a read-only view of the newest for this process."""
 
     def __init__(self, data_dir: Path):
-        self.folder = data_dir.parent / f".{data_dir.name}.snapshots"
-        shutil.rmtree(self.folder, ignore_errors=True)  # left by a server that was killed
+        root = data_dir.parent / f".{data_dir.name}.snapshots"
+        _remove_left_by_dead_processes(root)
+        self.folder = root / str(os.getpid())
+        shutil.rmtree(self.folder, ignore_errors=True)  # left by an earlier process with this pid
         self.folder.mkdir(parents=True)
         #: The newest generation that has a snapshot, once the writer made the first one.
         self.current: int | None = None
@@ -89,7 +96,27 @@ class Snapshots:
                 shutil.rmtree(path, ignore_errors=True)
 
     def remove_all(self) -> None:
-        """Remove every snapshot (at exit)."""
+        """Remove every snapshot of this process (at exit)."""
         with self._lock:
             self._reader_generation = None
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _remove_left_by_dead_processes(root: Path) -> None:
+    """Remove the snapshot folders of processes that no longer run (killed before their clean-up)."""
+    if not root.is_dir():
+        return
+    for folder in root.iterdir():
+        if folder.name.isdigit() and _is_running(int(folder.name)):
+            continue  # a process still exiting removes its own
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _is_running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
