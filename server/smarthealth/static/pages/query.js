@@ -15,8 +15,25 @@
   var Yasqe = Yasgui.Yasqe;
   var RDFS_LABEL = pageData.prefixes.rdfs + "label";
 
+  // 429 means this page (one client) already runs its share of the server's queries: wait as the
+  // server asks (Retry-After) and try again, a few times, instead of showing a refusal. The page
+  // sends a few queries at once when it opens (the completion lists), and a loaded server may
+  // still be answering the first when a question is asked.
+  var POLITE_TRIES = 4;
+
+  function politeFetch(url, init, tries) {
+    var left = tries === undefined ? POLITE_TRIES : tries;
+    return fetch(url, init).then(function (answer) {
+      if (answer.status !== 429 || left <= 1) { return answer; }
+      var seconds = Math.min(10, Math.max(1, parseInt(answer.headers.get("Retry-After"), 10) || 2));
+      return new Promise(function (resolve) { setTimeout(resolve, seconds * 1000); }).then(function () {
+        return politeFetch(url, init, left - 1);
+      });
+    });
+  }
+
   function localSelect(sparql) {
-    return fetch(endpoint, {
+    return politeFetch(endpoint, {
       method: "POST",
       headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/sparql-results+json" },
       body: new URLSearchParams({ query: sparql }).toString(),
@@ -176,6 +193,9 @@
     yasr: { prefixes: pageData.prefixes },
   });
 
+  // A run from the editor shows its answer again after a refused question hid the last one.
+  yasgui.on("queryResponse", function () { showAnswer(); });
+
   // Our own IRIs in results open this server's page about them, not the w3id.org address.
   document.getElementById("yasgui").addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("a[href]");
@@ -309,7 +329,7 @@
   function showEndpoint(value) {
     var url = new URL("api/queries/" + encodeURIComponent(current.name) + "/sparql?" +
       new URLSearchParams({ endpoint: value }).toString(), document.baseURI).href;
-    return fetch(url).then(function (answer) {
+    return politeFetch(url).then(function (answer) {
       return answer.text().then(function (body) {
         if (!answer.ok) {
           var message = body;
@@ -370,16 +390,18 @@
     status.textContent = "Asking the API…";
     status.className = "question-status";
     var started = Date.now();
-    return fetch(url, { headers: { Accept: "application/sparql-results+json" } }).then(function (answer) {
+    return politeFetch(url, { headers: { Accept: "application/sparql-results+json" } }).then(function (answer) {
       return answer.text().then(function (body) {
         if (!answer.ok) {
           var message = body;
           try { message = JSON.parse(body).error; } catch (ignored) { /* plain text */ }
           status.textContent = "The API refused: " + message;
           status.className = "question-status error";
+          clearAnswer();  // an earlier answer left on show would read as this question's
           return null;
         }
         var json = JSON.parse(body);
+        showAnswer();
         var yasr = yasgui.getTab().getYasr();
         yasr.setResponse({ data: body, contentType: "application/sparql-results+json", status: 200,
           executionTime: Date.now() - started });
@@ -390,6 +412,17 @@
         return json;
       });
     });
+  }
+
+  // Hidden until the next answer (from the API or the editor's run), which shows it again.
+  function clearAnswer() {
+    var tab = yasgui.getTab();
+    if (tab) { tab.getYasr().rootEl.hidden = true; }
+  }
+
+  function showAnswer() {
+    var tab = yasgui.getTab();
+    if (tab) { tab.getYasr().rootEl.hidden = false; }
   }
 
   function openSavedQuery(name) {
