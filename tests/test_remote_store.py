@@ -37,9 +37,7 @@ SPARQL_JSON = {"Accept": "application/sparql-results+json"}
 #: Saved queries Virtuoso 7.2.5 (Debian 12) answers differently from the embedded store, and why.
 #: Strict: a query that starts to agree (a newer Virtuoso, a rewritten query) fails here, so this
 #: table stays true. Measured on the built graph; see the README, "Running on a remote engine".
-VIRTUOSO_DIFFERENCES = {
-    "network-memberships": "no class bound for most initiatives: Virtuoso gets a property path inside an OPTIONAL wrong (tests/test_remote_store_virtuoso.py); no portable text found",
-}
+VIRTUOSO_DIFFERENCES: dict[str, str] = {}
 
 
 def arguments(query) -> dict[str, str]:

@@ -37,7 +37,7 @@ FAULTS = [
     ("a join past a vector (10,000 rows) loses rows", "source-documents",
      "SELECT (COUNT(*) AS ?n) WHERE { { SELECT DISTINCT ?graph WHERE { GRAPH ?graph { ?q oa:hasSource SOURCE } } }"
      " GRAPH ?graph { ?s ?p ?o } }"),
-    ("subClassOf+ between two bound variables inside NOT EXISTS takes the empty path", "events",
+    ("subClassOf+ between two bound variables inside NOT EXISTS takes the empty path", "events, actors, search",
      "SELECT ?e ?t WHERE { ?e a ?t . ?t rdfs:subClassOf* smh:Event"
      " FILTER NOT EXISTS { ?e a ?n . ?n rdfs:subClassOf+ ?t } }"),
     ("a property path inside an OPTIONAL binds no class", "network-memberships",
@@ -121,6 +121,16 @@ OTHER_ARGUMENTS = [
     ("demo-cases", {}),
     ("consortium-builder", {"theme": "cell-based-technologies", "complete": "false", "min": "1"}),
     ("potential-partners", {"region": "ITC4"}),
+    ("network-memberships", {"region": "NL2"}),
+    ("network-memberships", {"region": "ITH5"}),
+    ("actors", {}),
+    ("actors", {"region": "BE2"}),
+    ("actors", {"role": "research-academia"}),
+    ("actors", {"region": "BE2", "role": "company"}),
+    ("search", {"text": "region"}),
+    ("search", {"text": "a"}),
+    # Page 2 of many: engines order language-tagged labels differently unless the query says how.
+    ("search", {"text": "e", "page": "2"}),
 ]
 
 
