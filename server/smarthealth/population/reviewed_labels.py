@@ -4,7 +4,7 @@ The documents often write a Flemish body only as an acronym or in Dutch ("UGent"
 graph labels it so. Where an English name helps a reader and a public page gives it, the file
 lists it under ``reviewed`` with the page, the passage of the page that gives it, who reviewed it
 and when; the build adds it as ``skos:altLabel`` in the named graph ``{base}graph/reviewed-labels``
-with a record ``{base}label/{hash}`` (a prov:Entity) about the entity (dcterms:subject) that says
+with a record ``{base}label/{hash}`` (a prov:Entity with an rdfs:label) about the entity (dcterms:subject) that says
 where the name was copied from (prov:wasDerivedFrom), the passage (dcterms:description), who and
 when (dcterms:creator, dcterms:date). The ``built`` list of the same file records labels built from
 the documents' words (checked by tests/test_population_label_sources.py); it emits nothing.
@@ -26,7 +26,7 @@ import hashlib
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from ..errors import SourceError
 from .iris import Iris
@@ -86,6 +86,8 @@ def emit_reviewed_labels(curated_dir: Path, iris: Iris, graphs: dict[URIRef, Gra
         digest = hashlib.sha1(f"{entity} {SKOS.altLabel} {name}@en".encode()).hexdigest()[:16]
         record = iris(f"label/{digest}")
         graph.add((record, RDF.type, PROV.Entity))
+        # A label, so that pages listing what is about the entity show a name, not a hash.
+        graph.add((record, RDFS.label, Literal(f"Review of the English name {entry['altLabel']}", lang="en")))
         graph.add((record, DCTERMS.subject, entity))
         graph.add((record, PROV.wasDerivedFrom, URIRef(entry["source"])))
         graph.add((record, DCTERMS.creator, Literal(entry["reviewed_by"])))
