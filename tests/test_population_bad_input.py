@@ -201,4 +201,4 @@ def test_missing_ontology_files_are_skipped_with_a_warning(project):
     assert len(report.warnings) == 2
     assert all("does not exist yet" in warning for warning in report.warnings)
     assert "https://w3id.org/smart-health/ontology" not in report.counts
-    assert len(report.counts) == 6  # the five source graphs and the reviewed links (data/curated/links.yaml)
+    assert len(report.counts) == 7  # the five source graphs, the reviewed links and the reviewed labels (data/curated/)

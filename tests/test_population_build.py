@@ -43,7 +43,8 @@ def test_four_outputs_written(built):
 def test_one_named_graph_per_source_plus_ontology(dataset):
     names = {str(g.identifier) for g in dataset.graphs() if len(g)}
     # Plus the reviewed links to other datasets (data/curated/links.yaml), when any is accepted.
-    assert names == {f"{ID}graph/{stem}" for stem in STEMS} | {ONTOLOGY_IRI, f"{ID}graph/reviewed-links"}
+    assert names == {f"{ID}graph/{stem}" for stem in STEMS} | {ONTOLOGY_IRI, f"{ID}graph/reviewed-links",
+                                                                          f"{ID}graph/reviewed-labels"}
 
 
 def test_every_source_graph_contributes_instances_beyond_its_own_description(built):

@@ -18,6 +18,7 @@ from .actor_table import emit_actor_table
 from .curated import CuratedFile, load_curated_files
 from .iris import Iris
 from .links import LINKS_FILE, emit_links
+from .reviewed_labels import LABEL_SOURCES_FILE, emit_reviewed_labels
 from .pilot_regions import emit_pilot_regions
 from .provenance import EMAIL_PATTERN, SourceGraph, SourceText
 from .region_profile import emit_region_profile
@@ -65,7 +66,8 @@ def build(settings: Settings) -> BuildReport:
     registry = Registry.load(settings.curated_dir / ENTITIES_FILE, iris)
     sources = read_sources(settings.sources_dir)
     metadata = _source_metadata(settings.curated_dir / SOURCES_FILE, sources)
-    curated = load_curated_files(settings.curated_dir, exclude={ENTITIES_FILE, SOURCES_FILE, LINKS_FILE, LEFT_OUT_FILE})
+    curated = load_curated_files(settings.curated_dir, exclude={ENTITIES_FILE, SOURCES_FILE, LINKS_FILE, LEFT_OUT_FILE,
+                                                                   LABEL_SOURCES_FILE})
     _check_curated_sources(curated, sources)
     report_skipped: list[str] = []
     graphs: dict[URIRef, Graph] = {}
@@ -83,6 +85,9 @@ def build(settings: Settings) -> BuildReport:
     reviewed_links = emit_links(settings.curated_dir, iris, graphs)
     if reviewed_links:
         graphs[reviewed_links[0]] = reviewed_links[1]
+    reviewed_labels = emit_reviewed_labels(settings.curated_dir, iris, graphs)
+    if reviewed_labels:
+        graphs[reviewed_labels[0]] = reviewed_labels[1]
     warnings = []
     ontology = _ontology_graph(settings, warnings)
     if ontology is not None:

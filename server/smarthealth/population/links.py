@@ -5,7 +5,7 @@ Only entries a person reviewed and marked ``decision: accepted`` enter the graph
 goes into the named graph ``{base}graph/reviewed-links`` as the triple itself plus a review
 record ``{base}link/{hash}`` (a prov:Entity) about the entity (dcterms:subject) and the identifier
 (rdfs:seeAlso) that says where the identifier was copied from (prov:wasDerivedFrom), who reviewed
-it and when (dcterms:creator, dcterms:date) and the evidence (dcterms:description: relation,
+it and when (dcterms:creator, dcterms:date), a label (rdfs:label) and the evidence (dcterms:description: relation,
 matched label, country, score). The file has the same entry format as the review files that
 ``smarthealth align`` writes, so an accepted candidate is moved here as it is.
 
@@ -150,6 +150,8 @@ def links_graph(links: list[Link], iris: Iris, known_subjects: set[URIRef]) -> G
         # copied from, who reviewed it and when. (rdf:Statement reification would leave OWL 2 DL.)
         record = iris(f"link/{digest}")
         graph.add((record, RDF.type, PROV.Entity))
+        # A label, so that pages listing what is about the entity show a name, not a hash.
+        graph.add((record, RDFS.label, Literal(f"Review of the link to {target}", lang="en")))
         graph.add((record, DCTERMS.subject, entity))
         graph.add((record, RDFS.seeAlso, target))
         graph.add((record, PROV.wasDerivedFrom, URIRef(str(link.evidence["source"]))))

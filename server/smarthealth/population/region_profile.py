@@ -68,11 +68,9 @@ ORGANISATION_KINDS = {
     "infrastructure": ("Infrastructure", "infrastructure"),
 }
 POLICY_LEVELS = {"regional": "regional", "national": "national"}
-# English titles of the Dutch policy documents the profile lists.
-POLICY_TITLES_EN = {
-    "Vlaamse Beleidsplan Gepersonaliseerde Geneeskunde": "Flemish policy plan on personalised medicine",
-    "Vlaanderen in transitie": "Flanders in transition – priorities for science, technology and innovation towards 2025",
-}
+# Titles the profile writes in Dutch: the label is the profile's words (no English title from
+# memory), tagged @en (the profile's language) and @nl.
+DUTCH_POLICY_TITLES = {"Vlaamse Beleidsplan Gepersonaliseerde Geneeskunde", "Vlaanderen in transitie"}
 SECTIONS = {
     "Policy documents": "policy-documents",
     "Major initiatives": "initiatives",
@@ -236,10 +234,10 @@ def _policy_documents(sg: SourceGraph, region: URIRef, profile: Profile) -> None
             label, title = item.text, item.text
         level = next((v for k, v in POLICY_LEVELS.items() if prefix.lower().startswith(k)), None)
         iri = sg.iris(f"policy-document/{slugify(label)}")
-        english = POLICY_TITLES_EN.get(label)
-        sg.node(iri, SMH.PolicyDocument, label_en=english or label, label_nl=label if english else None,
+        dutch = label in DUTCH_POLICY_TITLES
+        sg.node(iri, SMH.PolicyDocument, label_en=label, label_nl=label if dutch else None,
                 quote=item.text, where=where)
-        sg.add(iri, DCTERMS.title, Literal(label, lang="nl" if english else "en"))
+        sg.add(iri, DCTERMS.title, Literal(label, lang="nl" if dutch else "en"))
         if level:
             sg.add(iri, SMH.programmeLevel, concept("programme-level", level))
         if level == "regional":
