@@ -81,6 +81,12 @@ def test_entity_page_has_title_dutch_name_type_and_groups(flanders):
         assert heading in [h.strip() for h in flanders.headings], heading
 
 
+def test_a_dutch_name_written_as_the_title_is_not_repeated(live_server):
+    named_in_dutch = page(live_server, "/id/programme/fwo-fkm")  # 003 names it in Dutch only
+    assert named_in_dutch.headings[0].strip() == "Fundamenteel Klinische Mandaten (FKM)"
+    assert "Dutch:" not in named_in_dutch.text
+
+
 def test_sources_are_document_titles_with_verbatim_quotes_on_demand(flanders, source):
     assert "Framework note on research and" in flanders.text
     assert not re.search(r"\b00[0-4]_[0-9a-f]{16}\b", flanders.text), "a source is shown by its hash"
