@@ -45,7 +45,11 @@ def table(results: dict) -> str:
         "| --- | ---: | ---: | ---: |",
     ]
     load = results["load_s"]
-    lines.append(f"| load, file to first answer (s) | {load[OURS]:.1f} | {load[RAW]:.1f} | {_ratio(load[OURS], load[RAW])} |")
+    if load[OURS] is None:
+        lines.append("| load, file to first answer (s) | not measured (stores of an earlier run) | | |")
+    else:
+        lines.append(f"| load, file to first answer (s) | {load[OURS]:.1f} | {load[RAW]:.1f} | "
+                     f"{_ratio(load[OURS], load[RAW])} |")
     for key, label in (("memory_loaded", "memory after load (MiB, process tree)"),
                        ("memory_after_queries", "memory after the queries (MiB)"),
                        ("memory_after_updates", "memory after the updates (MiB)")):
