@@ -96,11 +96,12 @@ def _field_kib(path: Path, name: str) -> int:
 
 
 @contextlib.contextmanager
-def ours(data: Path, workers: int, work_dir: Path, timeout_s: float):
-    """Serve ``data`` with ``smarthealth serve --store`` (loaded at start); yield a Server."""
+def ours(data: Path, workers: int, work_dir: Path, timeout_s: float, reuse: bool = False):
+    """Serve ``data`` with ``smarthealth serve --store`` (loaded at start, or as loaded before); yield a Server."""
     started = time.monotonic()
-    arguments = ["--store", str(work_dir / "ours"), "--data", str(data), "--workers", str(workers),
-                 "--timeout", str(timeout_s)]
+    arguments = ["--store", str(work_dir / "ours"), "--workers", str(workers), "--timeout", str(timeout_s)]
+    if not reuse:
+        arguments += ["--data", str(data)]
     with start_server(arguments, {"SMARTHEALTH_UPDATE_TOKEN": TOKEN}, startup_timeout_s=1800) as server:
         load_s = time.monotonic() - started
         yield Server("smarthealth", server.sparql_url, server.sparql_url, server.pid, load_s,
@@ -108,7 +109,7 @@ def ours(data: Path, workers: int, work_dir: Path, timeout_s: float):
 
 
 @contextlib.contextmanager
-def raw_oxigraph(data: Path, work_dir: Path):
+def raw_oxigraph(data: Path, work_dir: Path, reuse: bool = False):
     """Load ``data`` with ``oxigraph load``, add the merged default graph, serve it; yield a Server.
 
     The merge is the endpoint's default graph (a triple in several graphs counts once); made here
@@ -121,12 +122,13 @@ def raw_oxigraph(data: Path, work_dir: Path):
     location = work_dir / "oxigraph"
     oxigraph = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
     started = time.monotonic()
-    subprocess.run([oxigraph, "load", "--location", str(location), "--file", str(data)],
-                   check=True, capture_output=True)
-    store = ox.Store(str(location))
-    materialise_merge(store)
-    store.flush()
-    del store
+    if not reuse:
+        subprocess.run([oxigraph, "load", "--location", str(location), "--file", str(data)],
+                       check=True, capture_output=True)
+        store = ox.Store(str(location))
+        materialise_merge(store)
+        store.flush()
+        del store
     port = free_port()
     process = subprocess.Popen(
         [oxigraph, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
