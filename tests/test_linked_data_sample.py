@@ -17,7 +17,7 @@ import time
 import pytest
 import requests
 from rdflib import BNode, Dataset, Literal, URIRef
-from rdflib.namespace import RDFS
+from rdflib.namespace import PROV, RDFS
 
 from rdf_media_types import RDFLIB_FORMAT_BY_MEDIA_TYPE
 
@@ -96,7 +96,11 @@ def test_fifty_random_entities_dereference_with_label_sources_and_parseable_rdf(
         labels = [str(o) for _, _, o, _ in source.quads((entity, RDFS.label, None, None))]
         assert any(str(escape(label)) in page.text for label in labels), f"seed {seed}: {key}: no label"
         graphs = {quad[3] for quad in expected_quads if quad[3] in titles}
-        assert graphs, f"seed {seed}: {key}: no source graph states anything about it"
+        if not graphs:  # a review record (a link or a name): it cites the public page reviewed
+            pages = [str(o) for _, _, o, _ in source.quads((entity, PROV.wasDerivedFrom, None, None))]
+            assert pages, f"seed {seed}: {key}: neither a source graph nor a reviewed page states anything about it"
+            assert all(str(escape(page_iri)) in page.text for page_iri in pages), f"seed {seed}: {key}: reviewed page not shown"
+            assert "No source document" not in page.text
         for graph in graphs:
             assert str(escape(titles[graph])) in page.text, f"seed {seed}: {key}: source {titles[graph]!r} not shown"
         checked["html"] += 1
@@ -120,3 +124,20 @@ def test_fifty_random_entities_dereference_with_label_sources_and_parseable_rdf(
           + f" RDF documents parsed back; {statements_checked} statements found; "
           f"{time.monotonic() - started:.1f} s")
     assert all(count == SAMPLE_SIZE for count in checked.values())
+
+
+def test_every_review_record_names_the_public_page_it_reviewed(live_server, source):
+    """Records of reviewed links and names stand outside the five documents: each page says which page was reviewed."""
+    titles = _titles(source)
+    records = sorted({
+        s for s, _, _, g in source.quads((None, PROV.wasDerivedFrom, None, None))
+        if isinstance(s, URIRef) and str(s).startswith(BASE) and _graph_name(g) not in titles
+        and _graph_name(g) != ONTOLOGY_GRAPH
+    })
+    assert records, "the build holds no review record"
+    for record in records:
+        pages = [str(o) for _, _, o, _ in source.quads((record, PROV.wasDerivedFrom, None, None))]
+        answer = requests.get(f"{live_server}/id/{str(record)[len(BASE):]}", headers={"Accept": BROWSER_ACCEPT}, timeout=30)
+        assert answer.status_code == 200
+        assert "A reviewed public page, not one of the documents" in answer.text, record
+        assert all(str(escape(page)) in answer.text for page in pages), record

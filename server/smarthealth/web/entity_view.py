@@ -211,6 +211,15 @@ class EntityView:
         return [Source(graph, self.documents[graph][1], self.quotes.get((self.d.iri, graph), []))
                 for graph in graphs if graph in self.documents]
 
+    def reviewed_pages(self) -> list[str]:
+        """Return the public pages a reviewed record (a link or a name, outside the documents) cites."""
+        return list(dict.fromkeys(
+            quad.object.value for quad in self.d.quads
+            if quad.subject == self.entity and quad.predicate.value == str(PROV.wasDerivedFrom)
+            and isinstance(quad.object, ox.NamedNode) and isinstance(quad.graph_name, ox.NamedNode)
+            and quad.graph_name.value not in self.documents
+        ))
+
     # -- values and rows -----------------------------------------------------------------------
     def value(self, term, sources=None) -> Value:
         if isinstance(term, ox.Literal):
