@@ -42,3 +42,13 @@ def browser():
         pytest.skip(f"no headless browser: {reason}")
     yield started
     started.close()
+
+
+@pytest.fixture(scope="module")
+def embedded(built):
+    """The built graph in an embedded store of this process: the answers a remote engine must give."""
+    from smarthealth.store import open_store
+
+    store = open_store([built.dataset_path])
+    yield store
+    store.close()

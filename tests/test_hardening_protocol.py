@@ -50,6 +50,7 @@ def test_head_answers_like_get_without_a_body(server):
     assert head.status_code == get.status_code == 200
     assert head.headers["Content-Type"] == get.headers["Content-Type"]
     assert head.content == b""
+    assert get.json()["boolean"] is True  # the GET it is compared with answered the query
 
 
 @pytest.mark.parametrize("path", ["/", "/api/docs", "/api/queries/pilot-regions?format=html",

@@ -24,7 +24,6 @@ from smarthealth.cli import cli
 from smarthealth.config import Settings
 from smarthealth.saved.binding import bind, run
 from smarthealth.saved.catalog import load_catalog
-from smarthealth.store import open_store
 from smarthealth.store.remote import UNION_GRAPH, RemoteStore
 
 QUERIES = load_catalog(Path(__file__).parents[1] / "queries")
@@ -70,13 +69,6 @@ def publish(engine, dataset, *extra) -> str:
               "--gsp", engine.gsp_url, "--data", str(dataset), *extra])
     assert result.exit_code == 0, result.output + repr(result.exception)
     return result.output
-
-
-@pytest.fixture(scope="module")
-def embedded(built):
-    store = open_store([built.dataset_path])
-    yield store
-    store.close()
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,6 @@ from click.testing import CliRunner
 from remote_engines import start_virtuoso, virtuoso_missing_reason
 from smarthealth.cli import cli
 from smarthealth.saved.binding import run
-from smarthealth.store import open_store
 from smarthealth.store.remote import RemoteStore
 from test_remote_store import BASE, QUERIES, answer_set
 
@@ -54,13 +53,6 @@ FAULTS = [
     ("GROUP_CONCAT without a separator fails (500)", "none (each names its separator)",
      "SELECT (GROUP_CONCAT(?l) AS ?c) WHERE { VALUES ?l { \"a\" \"b\" } }"),
 ]
-
-
-@pytest.fixture(scope="module")
-def embedded(built):
-    store = open_store([built.dataset_path])
-    yield store
-    store.close()
 
 
 @pytest.fixture(scope="module")

@@ -253,3 +253,12 @@ def _raise_if_service_failed(text: SparqlText, error: Exception) -> None:
         where = "one of SERVICE " + ", ".join(f"<{iri}>" for iri in services)
     raise BadGateway("the SERVICE endpoint did not give a usable answer", where=where, detail=detail) from None
 
+
+
+def error_reply(error: Exception) -> tuple:
+    """Return the reply a worker or the writer process sends its parent for an error."""
+    if isinstance(error, BadRequest):
+        return ("bad-request", error.message, error.where)
+    if isinstance(error, BadGateway):
+        return ("bad-gateway", error.message, error.where, error.detail)
+    return ("error", f"{type(error).__name__}: {error}")  # the parent logs it as an internal error

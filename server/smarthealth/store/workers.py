@@ -20,7 +20,7 @@ import pyoxigraph as ox
 
 from ..errors import BadGateway, BadRequest, QueryResourceLimit, QueryTimeout, ServerBusy, SmartHealthError
 from . import execute
-from .execute import MergedDatasets, NeedsNetwork, _execute
+from .execute import MergedDatasets, NeedsNetwork, _execute, error_reply
 from .network_wall import enter_empty_network_namespace
 from .process_memory import give_back_freed_memory, limit_malloc_arenas
 from .results import QueryResult
@@ -74,12 +74,8 @@ def _worker_main(connection, wall: str) -> None:
             reply = ("ok", result.kind, result.variables, result.boolean, result.payload)
         except NeedsNetwork:
             reply = ("needs-network",)
-        except BadRequest as error:
-            reply = ("bad-request", error.message, error.where)
-        except BadGateway as error:
-            reply = ("bad-gateway", error.message, error.where, error.detail)
-        except Exception as error:  # reported to the parent, which logs it as an internal error
-            reply = ("error", f"{type(error).__name__}: {error}")
+        except Exception as error:
+            reply = error_reply(error)
         if operation == "load":
             reply = ("loaded", generation)  # a failed open is retried with the next query
         connection.send(reply)

@@ -15,8 +15,7 @@ import threading
 import time
 from pathlib import Path
 
-from ..errors import BadGateway, BadRequest
-from .execute import _apply_update
+from .execute import _apply_update, error_reply
 from .snapshots import open_writable
 
 def _exit_with_parent(interval_s: float = 0.1) -> None:
@@ -69,10 +68,6 @@ def writer_main(connection, data_dir: str, snapshot: str | None) -> None:
             store.flush()  # durable before it is answered
             _backup(store, snapshot)
             reply = ("updated",)
-        except BadRequest as error:
-            reply = ("bad-request", error.message, error.where)
-        except BadGateway as error:
-            reply = ("bad-gateway", error.message, error.where, error.detail)
-        except Exception as error:  # reported to the parent, which logs it as an internal error
-            reply = ("error", f"{type(error).__name__}: {error}")
+        except Exception as error:
+            reply = error_reply(error)
         connection.send(reply)
