@@ -13,6 +13,8 @@ PREFIX smh: <https://w3id.org/smart-health/ontology#>
 
 #: One query per generic shape the issue names.
 GENERIC = {
+    # No data read: what answering any query costs each server (HTTP, protocol, handing it on).
+    "fixed cost": "SELECT ?x WHERE { BIND(1 AS ?x) }",
     "count": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
     "group-by": "SELECT ?class (COUNT(?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class ORDER BY DESC(?n) ?class",
     "optional+order+limit": PREFIXES + """SELECT ?organisation ?label ?region WHERE {

@@ -2,8 +2,10 @@
 
     .venv/bin/python benchmarks/run.py --data benchmarks/data/smart-health-1000000.nq
 
-Both servers run at the same time on loopback; each query is run alternately on one and the other
-(so that other load on the machine falls on both alike). Printed and written to ``--out`` (Markdown
+The servers run at the same time on loopback: this endpoint, raw ``oxigraph serve`` of the same
+data, and a second ``oxigraph serve`` of a copy of its store (the control: its ratio to the first
+is the noise of the measurement). Each query is run by each server in turn, the order rotating
+from run to run (so that other load on the machine falls on all alike). Printed and written to ``--out`` (Markdown
 table and PNG plot): per query the median and 95th percentile latency and the row counts of both
 (a disagreement is marked, never hidden), throughput at 1, 8 and 32 clients, load time, memory of
 each server's whole process tree, and update latency with the time until a query sees the update.
@@ -12,6 +14,7 @@ each server's whole process tree, and update latency with the time until a query
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -28,8 +31,10 @@ import requests.adapters
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from queries import benchmark_queries  # noqa: E402
-from report import plot, table  # noqa: E402
-from servers import ROOT, Server, cpu_ms, ours, process_tree, process_tree_memory_mib, raw_oxigraph, work_folder  # noqa: E402
+from report import CONTROL, RAW, plot, table  # noqa: E402
+from servers import (ROOT, Server, control_copy, cpu_ms, load_raw_oxigraph, ours, process_tree,  # noqa: E402
+                     process_tree_memory_mib, raw_oxigraph, work_folder)
+from stats import percentile  # noqa: E402
 
 JSON = "application/sparql-results+json"
 #: This endpoint's time limit during the benchmark (seconds).
@@ -52,11 +57,6 @@ def run_query(session: requests.Session, server: Server, sparql: str) -> tuple[f
     return elapsed, len(answer.json()["results"]["bindings"])
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
 def timed_run(session: requests.Session, server: Server, sparql: str) -> tuple[float, int, float]:
     """Run one query; return (milliseconds, rows, CPU milliseconds of the server's process tree)."""
     pids = process_tree(server.pid)
@@ -66,7 +66,9 @@ def timed_run(session: requests.Session, server: Server, sparql: str) -> tuple[f
 
 
 def latencies(servers: list[Server], queries: dict[str, str], repeat: int) -> dict:
-    """Return {query: {server: (median, p95, rows, median CPU ms)}}, the servers taking turns on every run.
+    """Return {query: {server: figures}}, the servers taking turns on every run in a rotating order.
+
+    A server's figures: median and p95 ms, rows, median CPU ms, and every run's ms (``runs``).
 
     A query that passes this endpoint's time limit on its warm-up run is recorded as such and
     not run on oxigraph serve (which has no limit, and would go on computing after a client
@@ -90,8 +92,8 @@ def latencies(servers: list[Server], queries: dict[str, str], repeat: int) -> di
             continue
         # A query of several seconds runs fewer times: about half a minute per query and server.
         try:
-            for _ in range(max(3, min(repeat, int(QUERY_BUDGET_MS / max(warm_up_ms, 1.0))))):
-                for server in servers:
+            for turn in range(max(3, min(repeat, int(QUERY_BUDGET_MS / max(warm_up_ms, 1.0))))):
+                for server in servers[turn % len(servers):] + servers[:turn % len(servers)]:
                     elapsed, rows[server.name], used = timed_run(sessions[server.name], server, sparql)
                     timings[server.name].append(elapsed)
                     cpu[server.name].append(used)
@@ -103,11 +105,12 @@ def latencies(servers: list[Server], queries: dict[str, str], repeat: int) -> di
                   f"(warm-up {warm_up_ms / 1000:.1f} s); not measured", flush=True)
             continue
         figures[name] = {
-            server: (statistics.median(values), percentile(values, 0.95), rows[server], statistics.median(cpu[server]))
+            server: {"median": statistics.median(values), "p95": percentile(values, 0.95), "rows": rows[server],
+                     "cpu": statistics.median(cpu[server]), "runs": values}
             for server, values in timings.items()
         }
-        print(f"  {name}: " + ", ".join(f"{server} {median:.1f} ms, CPU {used:.0f} ms ({count} rows)"
-                                         for server, (median, _, count, used) in figures[name].items()),
+        print(f"  {name}: " + ", ".join(f"{server} {measured['median']:.1f} ms, CPU {measured['cpu']:.0f} ms "
+                                         f"({measured['rows']} rows)" for server, measured in figures[name].items()),
               flush=True)
     return figures
 
@@ -204,6 +207,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10, help="duration of each throughput run")
     parser.add_argument("--updates", type=int, default=20)
     parser.add_argument("--out", type=Path, help="folder for the Markdown table and the plot")
+    parser.add_argument("--no-control", action="store_true",
+                        help="leave out the control (a second oxigraph serve of a copy of the same store)")
     parser.add_argument("--reuse", type=Path, metavar="DIR",
                         help="serve the stores a run left in DIR (ours/, oxigraph/) instead of loading "
                         "the data again (after a run stopped; the load time is then not measured)")
@@ -214,17 +219,23 @@ def main() -> int:
     queries = benchmark_queries()
     work = options.reuse or work_folder()
     results: dict = {"quads": quads, "data": options.data.name, "repeat": options.repeat,
-                     "workers": options.workers, "seconds": options.seconds}
+                     "workers": options.workers, "seconds": options.seconds, "control": not options.no_control}
     print(f"{quads} quads from {options.data}; loading both servers", flush=True)
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(1))  # stop both servers
     reuse = options.reuse is not None
-    with ours(options.data, options.workers, work, QUERY_LIMIT_S, reuse) as endpoint, \
-            raw_oxigraph(options.data, work, reuse) as raw:
+    location, raw_load_s = load_raw_oxigraph(options.data, work, reuse)
+    control_location = None if options.no_control else control_copy(location, work)
+    with contextlib.ExitStack() as running:
+        endpoint = running.enter_context(ours(options.data, options.workers, work, QUERY_LIMIT_S, reuse))
+        raw = running.enter_context(raw_oxigraph(location, RAW, raw_load_s))
         servers = [endpoint, raw]
+        measured = list(servers)
+        if control_location is not None:
+            measured.append(running.enter_context(raw_oxigraph(control_location, CONTROL)))
         results["load_s"] = {server.name: None if reuse else server.load_s for server in servers}
         results["memory_loaded"] = {server.name: process_tree_memory_mib(server.pid) for server in servers}
         print(f"loaded: {results['load_s']}; memory {results['memory_loaded']}", flush=True)
-        results["latency"] = latencies(servers, queries, options.repeat)
+        results["latency"] = latencies(measured, queries, options.repeat)
         mix = [sparql for name, sparql in queries.items()
                if name.startswith("saved:") and results["latency"][name] is not None]
         results["throughput"] = {}

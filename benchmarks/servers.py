@@ -1,4 +1,9 @@
-"""The two servers the benchmark compares, started on loopback, and the memory of a process tree."""
+"""The servers the benchmark compares, started on loopback, and the memory of a process tree.
+
+This endpoint, raw ``oxigraph serve`` of the same data, and a second ``oxigraph serve`` of a copy
+of that store: the control, whose ratio to the first shows how much two identical servers differ
+in the same run (the noise every other ratio carries).
+"""
 
 from __future__ import annotations
 
@@ -108,9 +113,8 @@ def ours(data: Path, workers: int, work_dir: Path, timeout_s: float, reuse: bool
                      {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/sparql-update"})
 
 
-@contextlib.contextmanager
-def raw_oxigraph(data: Path, work_dir: Path, reuse: bool = False):
-    """Load ``data`` with ``oxigraph load``, add the merged default graph, serve it; yield a Server.
+def load_raw_oxigraph(data: Path, work_dir: Path, reuse: bool = False) -> tuple[Path, float | None]:
+    """Load ``data`` with ``oxigraph load`` and add the merged default graph; return the folder and seconds.
 
     The merge is the endpoint's default graph (a triple in several graphs counts once); made here
     with the same code, it gives the raw server the same physical data, so both answer the same
@@ -120,18 +124,40 @@ def raw_oxigraph(data: Path, work_dir: Path, reuse: bool = False):
     import pyoxigraph as ox
 
     location = work_dir / "oxigraph"
-    oxigraph = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+    if reuse:
+        return location, None
     started = time.monotonic()
-    if not reuse:
-        subprocess.run([oxigraph, "load", "--location", str(location), "--file", str(data)],
-                       check=True, capture_output=True)
+    subprocess.run([_oxigraph_command(), "load", "--location", str(location), "--file", str(data)],
+                   check=True, capture_output=True)
+    store = ox.Store(str(location))
+    materialise_merge(store)
+    store.flush()
+    del store
+    return location, time.monotonic() - started
+
+
+def control_copy(location: Path, work_dir: Path) -> Path:
+    """Return a copy of the raw server's store for the control server (a checkpoint: hard links, instant).
+
+    Made before the raw server opens the store (a store is opened by one process at a time).
+    """
+    import pyoxigraph as ox
+
+    copy = work_dir / "oxigraph-control"
+    if not copy.exists():
         store = ox.Store(str(location))
-        materialise_merge(store)
-        store.flush()
+        store.backup(str(copy))
         del store
+    return copy
+
+
+@contextlib.contextmanager
+def raw_oxigraph(location: Path, name: str = "oxigraph serve", load_s: float | None = None):
+    """Serve the store in ``location`` with ``oxigraph serve``; yield a Server (load time as given)."""
+    started = time.monotonic()
     port = free_port()
     process = subprocess.Popen(
-        [oxigraph, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+        [_oxigraph_command(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
@@ -146,11 +172,17 @@ def raw_oxigraph(data: Path, work_dir: Path, reuse: bool = False):
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("oxigraph serve did not start")
             time.sleep(0.2)
-        yield Server("oxigraph serve", f"{base}/query", f"{base}/update", process.pid,
-                     time.monotonic() - started, {"Content-Type": "application/sparql-update"})
+        if load_s is not None:
+            load_s += time.monotonic() - started  # file to first answer, as for this endpoint
+        yield Server(name, f"{base}/query", f"{base}/update", process.pid, load_s,
+                     {"Content-Type": "application/sparql-update"})
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def _oxigraph_command() -> str:
+    return shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
 
 
 def work_folder() -> Path:
