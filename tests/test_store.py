@@ -23,7 +23,7 @@ from smarthealth.store import (
     query_form,
 )
 
-from smarthealth.sparql_text import tokens
+from smarthealth.sparql_tokens import tokens
 
 from rdf_media_types import RDFLIB_FORMAT_BY_MEDIA_TYPE
 

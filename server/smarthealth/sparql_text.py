@@ -11,27 +11,32 @@ Why the text is rewritten before anything reads it:
 
 - SPARQL 1.1 (section 19.2) processes ``\\u`` / ``\\U`` codepoint escapes before parsing, anywhere
   in the text; Oxigraph only inside strings and IRIs. ``'x\\u0027 ... SERVICE <...> ... # '`` is a
-  string to one reader and a SERVICE call to the other. The escapes are expanded here, once, and a
-  text whose expansion still holds an escape (``\\u005Cu0027``) is refused.
+  string to one reader and a SERVICE call to the other. The escapes are expanded once, before the
+  text is split into tokens, and a text whose expansion still holds an escape (``\\u005Cu0027``)
+  is refused.
 - A comment runs to the end of its line; readers that disagree on where a comment starts disagree
   on everything after it. Comments are replaced by spaces, so the engine never sees one.
 
-The tokens follow the grammar's terminals (section 19.8). Where Oxigraph reads a text differently
-from the grammar, the text is refused rather than guessed at: Oxigraph matches keywords as a
-case-insensitive prefix (``SERVICEfoo:`` is ``SERVICE foo:``, ``LOADSILENT:`` is ``LOAD SILENT :``),
-so a name that starts with a fetching keyword without being it is refused, and so is a character
-that no terminal allows. Limits on tokens and nesting keep within what the engine can evaluate
+The tokens (``sparql_tokens``) follow the grammar's terminals (section 19.8). Where Oxigraph reads
+a text differently from the grammar, the text is refused rather than guessed at: Oxigraph matches
+keywords as a case-insensitive prefix (``SERVICEfoo:`` is ``SERVICE foo:``, ``LOADSILENT:`` is
+``LOAD SILENT :``), so a name that starts with a fetching keyword without being it is refused, and
+so is a character that no terminal allows. Limits on tokens and nesting keep within what the engine can evaluate
 without exhausting its stack (a worker crash); they are far above what real queries need.
+
+Last, ``add_using_clauses`` and ``clear_silently`` rewrite an update, between its tokens, for the
+protocol's graph parameters and for graphs the store does not hold.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Iterator, NamedTuple
+from typing import Iterator
 from urllib.parse import urljoin
 
 from .errors import BadRequest
+from .sparql_tokens import Token, every_token, expand_codepoint_escapes, line_and_column, tokens
 
 #: Most tokens a query or update may have (a VALUES block of 40,000 values still fits).
 MAX_TOKENS = 100_000
@@ -46,72 +51,9 @@ FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 FETCHING = ("SERVICE", "LOAD")
 DATASET = ("FROM", "USING")
 
-# -- terminals (SPARQL 1.1 section 19.8) ---------------------------------------------------------
-
-_PN_CHARS_BASE = (
-    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
-    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
-)
-_PN_CHARS_U = _PN_CHARS_BASE + "_"
-_PN_CHARS = _PN_CHARS_U + r"\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
-_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
-_PN_PREFIX = rf"[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"
-_PN_LOCAL = (
-    rf"(?:[{_PN_CHARS_U}:0-9]|{_PLX})"
-    rf"(?:(?:[{_PN_CHARS}.:]|{_PLX})*(?:[{_PN_CHARS}:]|{_PLX}))?"
-)
-_VARNAME = rf"[{_PN_CHARS_U}0-9][{_PN_CHARS_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*"
-_ECHAR = r"\\[tbnrf\\\"']"
-_EXPONENT = r"[eE][+-]?[0-9]+"
-
-_TOKEN = re.compile(
-    r"""
-      (?P<ws>[\x20\x09\x0d\x0a]+)
-    | (?P<comment>\#[^\r\n]*)
-    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-    | (?P<string>'''(?:(?:'|'')?(?:[^'\\]|ECHAR))*'''
-               |\"\"\"(?:(?:"|"")?(?:[^"\\]|ECHAR))*\"\"\"
-               |'(?:[^'\\\n\r]|ECHAR)*'
-               |"(?:[^"\\\n\r]|ECHAR)*")
-    | (?P<var>[?$]VARNAME)
-    | (?P<bnode>_:[PN_CHARS_U0-9](?:[PN_CHARS.]*[PN_CHARS])?)
-    | (?P<langtag>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)
-    | (?P<number>[0-9]+\.[0-9]*EXPONENT|\.[0-9]+EXPONENT|[0-9]+EXPONENT
-               |[0-9]*\.[0-9]+|[0-9]+)
-    | (?P<pname>(?:PN_PREFIX)?:(?:PN_LOCAL)?)
-    | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
-    | (?P<punct>\^\^|<=|>=|!=|&&|\|\||<<\(|\)>>|<<|>>|\{\||\|\}|[{}()\[\];,.*+\-/!=<>|^?~])
-    """
-    # Terminal names, longest first so that PN_CHARS_U is not replaced inside PN_CHARS_U's own use.
-    .replace("PN_PREFIX", _PN_PREFIX)
-    .replace("PN_LOCAL", _PN_LOCAL)
-    .replace("VARNAME", _VARNAME)
-    .replace("PN_CHARS_U", _PN_CHARS_U)
-    .replace("PN_CHARS", _PN_CHARS)
-    .replace("ECHAR", _ECHAR)
-    .replace("EXPONENT", _EXPONENT),
-    re.VERBOSE,
-)
-
 _OPEN = {"{": "}", "(": ")", "[": "]", "<<": ">>", "<<(": ")>>", "{|": "|}"}
 _CLOSE = {close for close in _OPEN.values()}
-_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _PN_LOCAL_ESCAPE = re.compile(r"\\(.)")
-
-
-class Token(NamedTuple):
-    """One terminal of the text: its kind (a group name of _TOKEN), text and offset."""
-
-    # A named tuple rather than a frozen dataclass: a query has thousands of tokens, read in the
-    # query worker before each query, and a tuple is made four times faster.
-    kind: str
-    text: str
-    start: int
-
-    @property
-    def keyword(self) -> str:
-        """Return the upper-cased text of a bare word, else an empty string."""
-        return self.text.upper() if self.kind == "word" else ""
 
 
 @dataclass(frozen=True)
@@ -165,46 +107,16 @@ def analyse_update(text: str, base_iri: str | None = None) -> SparqlText:
     return _analyse(text, "update", base_iri)
 
 
-def expand_codepoint_escapes(text: str) -> str:
-    """Replace ``\\uXXXX`` and ``\\UXXXXXXXX`` by their characters, once, as SPARQL 1.1 section 19.2 says."""
-    if "\\u" not in text and "\\U" not in text:
-        return text
-
-    def character(match: re.Match) -> str:
-        code = int(match.group(1) or match.group(2), 16)
-        if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
-            raise BadRequest(
-                f"{match.group()} is not a character (surrogate or beyond U+10FFFF)",
-                where=_position(text, match.start()),
-            )
-        return chr(code)
-
-    expanded = _ESCAPE.sub(character, text)
-    leftover = re.search(r"\\[uU]", expanded)
-    if leftover:
-        raise BadRequest(
-            "a codepoint escape spells another escape sequence (as \\u005Cu0027 does); "
-            "write the character itself",
-            where=_position(expanded, leftover.start()),
-        )
-    return expanded
-
-
 def query_form(text: str) -> str | None:
     """Return the form keyword (SELECT, ASK, CONSTRUCT, DESCRIBE) of a query, read from its beginning only."""
     head = text[:FORM_SCAN_CHARACTERS]
     try:
-        for token in _tokens(expand_codepoint_escapes(head), complete=False):
+        for token in every_token(expand_codepoint_escapes(head), complete=False):
             if token.keyword in FORMS:
                 return token.keyword
     except BadRequest:
         return None
     return None
-
-
-def tokens(text: str) -> list[Token]:
-    """Return the tokens of a text (comments and white space left out)."""
-    return [token for token in _tokens(text) if token.kind not in ("ws", "comment")]
 
 
 # -- the reading ----------------------------------------------------------------------------------
@@ -216,7 +128,7 @@ def _analyse(text: str, operation: str, base_iri: str | None) -> SparqlText:
     significant: list[Token] = []
     depth = max_depth = 0
     last_end = 0
-    for token in _tokens(expanded):
+    for token in every_token(expanded):
         if token.kind == "comment":
             pieces.append(expanded[last_end:token.start])
             pieces.append(" " * len(token.text))
@@ -228,7 +140,7 @@ def _analyse(text: str, operation: str, base_iri: str | None) -> SparqlText:
         if len(significant) > MAX_TOKENS:
             raise BadRequest(
                 f"the {operation} has more than {MAX_TOKENS:,} tokens; split it into smaller ones",
-                where=_position(expanded, token.start),
+                where=line_and_column(expanded, token.start),
             )
         if token.text in _OPEN:
             depth += 1
@@ -236,7 +148,7 @@ def _analyse(text: str, operation: str, base_iri: str | None) -> SparqlText:
                 raise BadRequest(
                     f"the {operation} is nested more than {MAX_NESTING} levels deep "
                     "(braces, parentheses, brackets); this endpoint evaluates at most that",
-                    where=_position(expanded, token.start),
+                    where=line_and_column(expanded, token.start),
                 )
             max_depth = max(max_depth, depth)
         elif token.text in _CLOSE:
@@ -248,25 +160,6 @@ def _analyse(text: str, operation: str, base_iri: str | None) -> SparqlText:
         form = next((token.keyword for token in significant if token.keyword in FORMS), None)
     references = tuple(_references(significant, expanded, base_iri))
     return SparqlText(engine_text, operation, form, references, tuple(significant), max_depth)
-
-
-def _tokens(text: str, complete: bool = True) -> Iterator[Token]:
-    """Yield every token of a text, white space and comments included; refuse a character no terminal allows."""
-    position = 0
-    # finditer finds each token where the previous one ended, unless a character no terminal
-    # allows is in between: the gap is where the text is refused.
-    for match in _TOKEN.finditer(text):
-        if match.start() != position:
-            break
-        yield Token(match.lastgroup, match.group(), position)
-        position = match.end()
-    if position < len(text):
-        if not complete:
-            return
-        raise BadRequest(
-            f"unexpected character {text[position]!r} (not allowed here by the SPARQL grammar)",
-            where=_position(text, position),
-        )
 
 
 def _references(tokens: list[Token], text: str, base_iri: str | None) -> Iterator[Reference]:
@@ -299,7 +192,7 @@ def _clause(tokens: list[Token], index: int, text: str, prefixes: dict, base: st
             raise BadRequest(
                 f"{keyword} {following.text} is ambiguous: the engine reads it as {keyword} {modifier} "
                 f"{following.text[len(modifier):]}; put a space after {modifier}",
-                where=_position(text, following.start),
+                where=line_and_column(text, following.start),
             )
         if modifier == "NAMED":
             clause = f"{keyword} NAMED"
@@ -310,7 +203,7 @@ def _clause(tokens: list[Token], index: int, text: str, prefixes: dict, base: st
     if following is None or following.kind not in ("iri", "pname"):
         raise BadRequest(
             f"{keyword} must be followed by an IRI" + (" or a variable" if keyword == "SERVICE" else ""),
-            where=_position(text, tokens[index].start),
+            where=line_and_column(text, tokens[index].start),
         )
     return Reference(clause, _term_iri(following, text, prefixes, base), silent)
 
@@ -325,7 +218,7 @@ def _refuse_keyword_prefix(token: Token, text: str) -> None:
             raise BadRequest(
                 f"{token.text!r} starts with the keyword {keyword}, and the engine reads it as "
                 f"{keyword} {token.text[len(keyword):]}; rename the prefix or put a space after {keyword}",
-                where=_position(text, token.start),
+                where=line_and_column(text, token.start),
             )
 
 
@@ -335,7 +228,7 @@ def _term_iri(token: Token, text: str, prefixes: dict[str, str], base: str | Non
         return _resolve_iri(token.text[1:-1], base)
     prefix, _, local = token.text.partition(":")
     if prefix not in prefixes:
-        raise BadRequest(f"undeclared prefix {prefix}:", where=_position(text, token.start))
+        raise BadRequest(f"undeclared prefix {prefix}:", where=line_and_column(text, token.start))
     return prefixes[prefix] + _PN_LOCAL_ESCAPE.sub(r"\1", local)
 
 
@@ -344,13 +237,6 @@ def _resolve_iri(iri: str, base: str | None) -> str:
     if re.match(r"[A-Za-z][A-Za-z0-9+.\-]*:", iri) or not base:
         return iri
     return urljoin(base, iri)
-
-
-def _position(text: str, offset: int) -> str:
-    """Return 'line L, column C' of an offset (1-based), for error messages."""
-    line = text.count("\n", 0, offset) + 1
-    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return f"line {line}, column {column}"
 
 
 # -- rewriting an update for the protocol's graph parameters ------------------------------------

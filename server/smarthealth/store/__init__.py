@@ -1,11 +1,14 @@
 """The SPARQL store behind the endpoint: one interface, and embedded Oxigraph behind it by default.
 
-Modules, one per role: ``base`` (the interface), ``oxigraph`` (the embedded store), ``workers``
-(query worker processes), ``writer`` (the process that owns an on-disk store), ``snapshots``
-(checkpoints the query workers read), ``merge`` (the merged default graph), ``execute`` (running
-SPARQL on a pyoxigraph store), ``results`` (query results and their formats), ``network_wall``
-(query workers without a network), ``remote`` (any SPARQL 1.1 engine over HTTP), ``remote_http``
-(its credentials and answers), ``publish`` (loading a dataset into such an engine).
+Modules, one per role: ``base`` (the interface), ``oxigraph`` (the embedded store), ``data_files``
+(the RDF files it loads and their graphs), ``loading`` (loading them in a short-lived process),
+``workers`` (the pool of worker processes), ``worker_process`` (what runs in one), ``writer`` (the
+process that owns an on-disk store), ``snapshots`` (checkpoints the query workers read), ``merge``
+(the merged default graph), ``execute`` (running SPARQL on a pyoxigraph store), ``results`` (query
+results and their formats), ``network_wall`` (query workers without a network), ``process_memory``
+(giving freed memory back), ``remote`` (any SPARQL 1.1 engine over HTTP), ``remote_http`` (its
+credentials and answers), ``publish`` (loading a dataset into such an engine), ``cli`` (the
+``smarthealth publish`` command).
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from ..sparql_text import add_using_clauses, clear_silently, query_form
 from .base import DEFAULT_MAX_RESULT_BYTES, DEFAULT_TIMEOUT_S, DEFAULT_WORKER_MEMORY_BYTES, SparqlStore
 from .execute import MergedDatasets
 from .merge import materialise_merge
-from .oxigraph import DATA_GRAPH_PREFIX, RDF_FORMATS_BY_EXTENSION, OxigraphStore, data_graph_iri, rdf_format_for
+from .data_files import DATA_GRAPH_PREFIX, RDF_FORMATS_BY_EXTENSION, data_graph_iri, rdf_format_for
+from .oxigraph import OxigraphStore
 from .results import GRAPH_FORMATS, RESULTS_FORMATS, QueryResult
 
 def open_store(

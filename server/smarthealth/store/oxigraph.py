@@ -34,8 +34,8 @@ Dataset rules (the same in both modes):
 - in an update, the default graph is the same merge; it cannot be written directly (write into a
   named graph): see ``merge``.
 
-Triples of a triple-format file (Turtle, N-Triples, RDF/XML), and those of the default graph of a
-dataset file (TriG, N-Quads, JSON-LD), go into the named graph ``urn:smarthealth:data:{file name}``.
+A file's triples outside any named graph go into ``urn:smarthealth:data:{file name}``
+(``data_files``).
 
 A query whose ``SERVICE`` endpoint fails (refused connection, HTTP error, redirect, an answer that
 is not SPARQL results) raises ``BadGateway``; ``SERVICE SILENT`` keeps its meaning.
@@ -56,6 +56,7 @@ import pyoxigraph as ox
 from .. import fetch_guard
 from ..errors import BadRequest, ServerBusy, SmartHealthError
 from .base import DEFAULT_MAX_RESULT_BYTES, DEFAULT_TIMEOUT_S, DEFAULT_WORKER_MEMORY_BYTES, SparqlStore
+from .data_files import data_graph_iri, rdf_format_for
 from .execute import MergedDatasets, NeedsNetwork, _apply_update, _dataset_options, _execute, _term_text
 from .loading import load_in_child
 from .merge import SCRATCH_GRAPH, materialise_merge
@@ -65,44 +66,6 @@ from .snapshots import Snapshots, open_writable
 from .workers import _WorkerPool
 
 log = logging.getLogger(__name__)
-
-#: Named graph that receives the triples of a triple-format file (Turtle, N-Triples, RDF/XML)
-#: loaded with ``load``; dataset formats (TriG, N-Quads, JSON-LD) keep their own graphs.
-DATA_GRAPH_PREFIX = "urn:smarthealth:data:"
-
-#: File extension -> RDF format of files the store can load.
-RDF_FORMATS_BY_EXTENSION = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".turtle": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".ntriples": ox.RdfFormat.N_TRIPLES,
-    ".trig": ox.RdfFormat.TRIG,
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".nquads": ox.RdfFormat.N_QUADS,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-    ".json": ox.RdfFormat.JSON_LD,
-    ".rdf": ox.RdfFormat.RDF_XML,
-    ".owl": ox.RdfFormat.RDF_XML,
-    ".xml": ox.RdfFormat.RDF_XML,
-}
-
-def data_graph_iri(path: Path) -> str:
-    """Return the named graph IRI that receives the triples of a triple-format file."""
-    return DATA_GRAPH_PREFIX + Path(path).name
-
-
-def rdf_format_for(path: Path) -> ox.RdfFormat:
-    """Return the RDF format of a data file from its extension, or raise a BadRequest."""
-    try:
-        return RDF_FORMATS_BY_EXTENSION[Path(path).suffix.lower()]
-    except KeyError:
-        known = ", ".join(sorted(RDF_FORMATS_BY_EXTENSION))
-        raise BadRequest(
-            f"cannot tell the RDF format of {Path(path).name!r}; use one of {known}",
-            where=str(path),
-        ) from None
-
-
 
 #: File in the store's folder written once a load (and the merge) completed; a folder with data
 #: but without it was interrupted while loading and is not served as it is.

@@ -22,7 +22,7 @@ from typing import Callable
 import pyoxigraph as ox
 
 from ..errors import BadRequest
-from .oxigraph import data_graph_iri, rdf_format_for
+from .data_files import data_graph_iri, rdf_format_for
 from .remote import STAGING_GRAPH_PREFIX, UNION_GRAPH, RemoteStore
 
 log = logging.getLogger(__name__)
