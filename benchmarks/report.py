@@ -144,7 +144,7 @@ def plot(results: dict, path: Path) -> None:
     left.invert_yaxis()
     left.set_xscale("log")
     left.set_xlabel("median latency (ms, log scale)")
-    left.legend()
+    left.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=3, frameon=False)  # above the bars, never on them
     clients = list(results["throughput"])
     for offset, server, colour in ((-0.2, OURS, "tab:blue"), (0.2, RAW, "tab:orange")):
         right.bar([i + offset for i in range(len(clients))], [results["throughput"][c][server] for c in clients],
