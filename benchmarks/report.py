@@ -21,6 +21,12 @@ def _interval(interval: tuple[float, float]) -> str:
     return f"[{low:.2f}-{high:.2f}]" if low == low else ""  # NaN: no interval
 
 
+def _verdict_counts(verdicts: dict[str, list[str]]) -> str:
+    """Return '12 within; 2 over (a, b); 1 undecided (c)': how many queries got each verdict, and which."""
+    return "; ".join(f"{len(names)} {label}" + (f" ({', '.join(names)})" if names and label != "within" else "")
+                     for label, names in verdicts.items())
+
+
 def table(results: dict) -> str:
     """Return the results as Markdown; row-count disagreements are marked in the table and listed."""
     control = bool(results.get("control"))
@@ -81,13 +87,9 @@ def table(results: dict) -> str:
             cells.append(f"{_ratio(other['median'], raw['median'])} {_interval(control_interval)}")
         cells += [f"{ours['cpu']:.0f}", f"{raw['cpu']:.0f}", _ratio(ours["cpu"], raw["cpu"])]
         lines.append("| " + " | ".join(cells) + " |")
-    lines += ["", f"Against {TARGET_RATIO}x: " + "; ".join(
-        f"{len(names)} {label}" + (f" ({', '.join(names)})" if names and label != "within" else "")
-        for label, names in verdicts.items()) + "."]
+    lines += ["", f"Against {TARGET_RATIO}x: {_verdict_counts(verdicts)}."]
     if control:
-        lines += [f"The control against {TARGET_RATIO}x (two identical servers): " + "; ".join(
-            f"{len(names)} {label}" + (f" ({', '.join(names)})" if names and label != "within" else "")
-            for label, names in control_verdicts.items()) + "."]
+        lines += [f"The control against {TARGET_RATIO}x (two identical servers): {_verdict_counts(control_verdicts)}."]
     lines += ["", "Row counts: " + ("all agree." if not disagreements else "DISAGREE:"), *disagreements, ""]
     lines += [
         f"| measure | ours | oxigraph serve | ratio |",

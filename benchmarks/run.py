@@ -210,7 +210,7 @@ def main() -> int:
     parser.add_argument("--no-control", action="store_true",
                         help="leave out the control (a second oxigraph serve of a copy of the same store)")
     parser.add_argument("--reuse", type=Path, metavar="DIR",
-                        help="serve the stores a run left in DIR (ours/, oxigraph/) instead of loading "
+                        help="serve the stores a run left in DIR (ours/, oxigraph/, oxigraph-control/) instead of loading "
                         "the data again (after a run stopped; the load time is then not measured)")
     options = parser.parse_args()
     quads = sum(1 for _ in open(options.data, "rb"))
@@ -220,8 +220,8 @@ def main() -> int:
     work = options.reuse or work_folder()
     results: dict = {"quads": quads, "data": options.data.name, "repeat": options.repeat,
                      "workers": options.workers, "seconds": options.seconds, "control": not options.no_control}
-    print(f"{quads} quads from {options.data}; loading both servers", flush=True)
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(1))  # stop both servers
+    print(f"{quads} quads from {options.data}; loading the servers", flush=True)
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(1))  # stop the servers
     reuse = options.reuse is not None
     location, raw_load_s = load_raw_oxigraph(options.data, work, reuse)
     control_location = None if options.no_control else control_copy(location, work)
